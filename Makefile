@@ -1,0 +1,26 @@
+# Tipline: `make run` serves the demo, `make test` runs every test, `make bench` the benchmarks.
+SHELL := /bin/bash
+SWIFT ?= swift
+
+.PHONY: deps build run test bench lint clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+run: deps
+	@scripts/run-demo.sh
+
+test: deps lint
+	@scripts/run-tests.sh
+
+bench: deps
+	@scripts/run-benchmarks.sh
+
+lint:
+	@scripts/check-c-imports.sh
+
+clean:
+	rm -rf .build

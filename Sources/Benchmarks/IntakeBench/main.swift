@@ -1,0 +1,1 @@
+print("IntakeBench: not written yet")

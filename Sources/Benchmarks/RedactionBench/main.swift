@@ -1,0 +1,1 @@
+print("RedactionBench: not written yet")

@@ -1,0 +1,1 @@
+print("VaultBench: not written yet")

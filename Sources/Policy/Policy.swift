@@ -1,0 +1,66 @@
+/// The deployment's policy: what the server accepts, what redaction may keep, how coarse
+/// stored dates are, how expensive receipt derivation is. Loaded from `policies/*.yaml`
+/// (see `PolicyLoader`); every field has a safe default so a missing key is never a hole.
+public struct Policy: Sendable, Equatable {
+    public var intake = IntakePolicy()
+    public var redaction = RedactionPolicy()
+    public var vault = VaultPolicy()
+    public var receipts = ReceiptPolicy()
+
+    public init() {}
+
+    /// The policy every deployment starts from; identical to `policies/default.yaml`.
+    public static let `default` = Policy()
+}
+
+/// Limits that protect the intake server from floods, huge and slow uploads.
+public struct IntakePolicy: Sendable, Equatable {
+    public var categories = ["corruption", "fraud", "safety", "environment", "other"]
+    public var questions: [String] = []
+    public var maxMessageBytes = 20_000
+    public var maxAttachments = 10
+    public var maxAttachmentBytes = 100 * 1024 * 1024
+    public var maxRequestBytes = 500 * 1024 * 1024
+    public var headerTimeoutSeconds = 10
+    public var bodyIdleTimeoutSeconds = 30
+    public var maxConcurrentUploads = 16
+    public var receiptAttemptsPerMinute = 60
+    public init() {}
+}
+
+/// The image formats redaction knows. Raw values are the names used in policy files.
+public enum MediaFormat: String, Sendable, CaseIterable, Codable {
+    case jpeg, png, webp, gif, heif, tiff
+}
+
+/// What the scrubbers may keep. Location and capture date are never kept unless the
+/// policy allows the tipster to opt in *and* the tipster does so for that file.
+public struct RedactionPolicy: Sendable, Equatable {
+    public var acceptedFormats: Set<MediaFormat> = Set(MediaFormat.allCases)
+    public var keepICCProfile = true
+    public var keepOrientation = true
+    public var allowTipsterKeepLocation = true
+    public var allowTipsterKeepCaptureDate = true
+    public var maxFileBytes = 100 * 1024 * 1024
+    public init() {}
+}
+
+/// How coarse stored dates are: the vault never records a precise time.
+public enum DateGranularity: String, Sendable, CaseIterable {
+    case day, week, month
+}
+
+public struct VaultPolicy: Sendable, Equatable {
+    public var dateGranularity = DateGranularity.day
+    /// 0 keeps tips until an investigator purges them.
+    public var retentionDays = 0
+    public init() {}
+}
+
+/// Argon2id cost for turning a receipt into its lookup id and reply key.
+public struct ReceiptPolicy: Sendable, Equatable {
+    public var argon2OpsLimit = 3
+    public var argon2MemLimitBytes = 64 * 1024 * 1024
+    public var maxConcurrentDerivations = 2
+    public init() {}
+}

@@ -1,0 +1,70 @@
+import TiplinePolicy
+
+/// One image format's scrubber. Push-based so the same code runs from a file (CLI), from an
+/// HTTP body arriving in pieces (intake), or from a test's byte array: `consume` may be called
+/// with pieces of any size, including 1 byte, and must keep only a bounded amount buffered
+/// (one segment/chunk header, never the whole file) except for formats that need random access
+/// (TIFF, ISOBMFF), which buffer up to `ScrubOptions.maxFileBytes` and do their work in `finish`.
+///
+/// A scrubber never re-encodes pixels: it copies the bytes that decode the image and drops or
+/// neutralises everything else. Anything it does not understand is an error, never a pass-through.
+public protocol Scrubber {
+    static var format: MediaFormat { get }
+    init(options: ScrubOptions)
+    /// Feeds the next piece of the original file; appends clean bytes to `output`.
+    mutating func consume(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError)
+    /// End of input: appends the remaining clean bytes and says what was removed and kept.
+    mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary
+}
+
+/// An independent second reader of a scrubber's *output*. It shares no parsing code with the
+/// scrubber, so a bug in one is caught by the other. Fails if any identifying item remains.
+public protocol OutputVerifier {
+    static var format: MediaFormat { get }
+    init(options: ScrubOptions)
+    mutating func consume(_ output: UnsafeRawBufferPointer) throws(RedactionError)
+    mutating func finish() throws(RedactionError)
+}
+
+/// Per-file options: the policy's choices plus the tipster's opt-ins for this file.
+public struct ScrubOptions: Sendable, Equatable {
+    public var keepICCProfile: Bool
+    public var keepOrientation: Bool
+    /// Only true when the policy allows it and the tipster ticked the box for this file.
+    public var keepLocation: Bool
+    public var keepCaptureDate: Bool
+    public var maxFileBytes: Int
+
+    public init(
+        keepICCProfile: Bool = true, keepOrientation: Bool = true, keepLocation: Bool = false,
+        keepCaptureDate: Bool = false, maxFileBytes: Int = 100 * 1024 * 1024
+    ) {
+        self.keepICCProfile = keepICCProfile
+        self.keepOrientation = keepOrientation
+        self.keepLocation = keepLocation
+        self.keepCaptureDate = keepCaptureDate
+        self.maxFileBytes = maxFileBytes
+    }
+}
+
+/// What a scrubber removed and kept, by category only: a summary never carries a removed value.
+public struct ScrubSummary: Sendable, Equatable {
+    public var removed: Set<MetadataCategory> = []
+    public var kept: Set<KeptItem> = []
+    public init(removed: Set<MetadataCategory> = [], kept: Set<KeptItem> = []) {
+        self.removed = removed
+        self.kept = kept
+    }
+}
+
+/// Kinds of identifying metadata, as told to the tipster ("location removed").
+public enum MetadataCategory: String, Sendable, Codable, CaseIterable, Comparable {
+    case location, device, timestamps, authorship, thumbnail, comment, trailer, editing, other
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Things deliberately kept because the picture needs them.
+public enum KeptItem: String, Sendable, Codable, CaseIterable, Comparable {
+    case orientation, colorProfile = "color-profile", animation, location, captureDate = "capture-date"
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}

@@ -1,0 +1,2 @@
+import TiplineCrypto
+import TiplinePolicy

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tipline builds and tests with. Idempotent: does nothing
+# when everything is already there. Used by `make run`, `make test` and `.ci/run`.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  libsodium-dev libsqlite3-dev libexif-dev   # the C libraries Tipline links
+  libimage-exiftool-perl imagemagick          # independent oracles the redaction tests use
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
