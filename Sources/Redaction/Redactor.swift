@@ -123,7 +123,9 @@ public struct RedactionSession {
             throw .unsupportedFormat
         case .format(let f):
             guard accepted.contains(f) else { throw .formatNotAccepted(f) }
-            guard let entry = FormatRegistry.entry(for: f) else { throw .unsupportedFormat }
+            guard let entry = FormatRegistry.entry(for: f) else {
+                throw .unsupportedLayout(f, reason: "this build has no scrubber for the format")
+            }
             format = f
             scrubber = entry.makeScrubber(options)
             verifier = entry.makeVerifier(options)
