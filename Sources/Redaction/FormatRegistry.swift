@@ -15,13 +15,14 @@ public enum FormatRegistry {
         }
     }
 
-    /// One line per format. WebP, HEIF/AVIF and TIFF join here when their scrubbers land:
-    /// `.webp: Entry(WebPScrubber.self, WebPVerifier.self)`, `.heif: Entry(ISOBMFFScrubber.self,
-    /// ISOBMFFVerifier.self)`, `.tiff: Entry(TIFFScrubber.self, TIFFVerifier.self)`.
+    /// One line per format.
     public static let entries: [MediaFormat: Entry] = [
         .jpeg: Entry(JPEGScrubber.self, JPEGVerifier.self),
         .png: Entry(PNGScrubber.self, PNGVerifier.self),
         .gif: Entry(GIFScrubber.self, GIFVerifier.self),
+        .webp: Entry(WebPScrubber.self, WebPVerifier.self),
+        .heif: Entry(ISOBMFFScrubber.self, ISOBMFFVerifier.self),
+        .tiff: Entry(TIFFScrubber.self, TIFFVerifier.self),
     ]
 
     public static func entry(for format: MediaFormat) -> Entry? { entries[format] }
