@@ -1,0 +1,117 @@
+import TiplinePolicy
+
+/// Scrubs HEIC/HEIF/AVIF still images in place: the Exif and XMP (`mime`) items have their
+/// bytes zeroed and their `infe` entry renamed to type `free`, hidden, with its name and
+/// content type zeroed, so readers skip them; `udta`, `uuid`, non-picture `meta` and unknown
+/// boxes become zeroed `free` boxes; `free`/`skip` payloads are zeroed (editors leave old
+/// metadata there). Nothing moves and no byte of the picture changes, so every offset in
+/// `iloc` stays valid and the file keeps its exact size. `irot`/`imir`/`clap` and the other
+/// item properties stay, so the picture keeps its orientation; an ICC `colr` stays per policy.
+///
+/// Buffered (ISOBMFF needs random access), bounded by `ScrubOptions.maxFileBytes`.
+/// Refused rather than passed through: unknown item types, item data in other files or built
+/// from other items when it is metadata, and metadata whose bytes overlap the picture's.
+public struct ISOBMFFScrubber: Scrubber {
+    public static let format = MediaFormat.heif
+    private let options: ScrubOptions
+    private var input: [UInt8] = []
+
+    public init(options: ScrubOptions) { self.options = options }
+
+    public mutating func consume(_ piece: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError) {
+        guard piece.count <= options.maxFileBytes - input.count else { throw .tooLarge(limit: options.maxFileBytes) }
+        input.append(contentsOf: piece)
+    }
+
+    public mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary {
+        guard !input.isEmpty else { throw .empty }
+        var job = ISOBMFFNeutraliser(file: ISOBMFFBytes(bytes: input), options: options)
+        input = []
+        try job.run()
+        output.append(contentsOf: job.file.bytes)
+        return job.summary
+    }
+}
+
+/// Plans every change first, checks none touches the picture's bytes, then applies them.
+struct ISOBMFFNeutraliser {
+    var file: ISOBMFFBytes
+    let options: ScrubOptions
+    var summary = ScrubSummary()
+    /// Bytes used by kept items: nothing may be zeroed there.
+    var keptRanges: [Range<Int>] = []
+    /// Metadata item bytes to zero; they must lie inside an `mdat` or `idat` payload.
+    var metadataRanges: [Range<Int>] = []
+    var containers: [Range<Int>] = []
+    var freed: [ISOBMFFBox] = []
+    var zeroed: [Range<Int>] = []
+    var hiddenItems: [ISOBMFFItemInfo] = []
+
+    static let imageItemTypes: Set<UInt32> = Set(
+        ["hvc1", "av01", "grid", "iovl", "iden", "jpeg", "unci", "tmap", "mski", "vvc1", "avc1", "j2k1", "hvt1", "lhv1"]
+            .map(ISOBMFFBox.code))
+    static let stillBrands: Set<UInt32> = Set(
+        ["mif1", "mif2", "msf1", "miaf", "heic", "heix", "heim", "heis", "hevc", "hevx", "avif", "avis"].map(ISOBMFFBox.code))
+
+    mutating func run() throws(RedactionError) {
+        let top = try file.boxes(from: 0, to: file.bytes.count)
+        guard let ftyp = top.first, ftyp.type == ISOBMFFBox.code("ftyp"), ftyp.end - ftyp.payload >= 8 else {
+            throw .malformed(.heif, offset: 0, reason: "the file does not start with a file-type box")
+        }
+        var brands = [try file.be(ftyp.payload, 4)]
+        for at in stride(from: ftyp.payload + 8, to: ftyp.end - 3, by: 4) { brands.append(try file.be(at, 4)) }
+        guard brands.contains(where: { Self.stillBrands.contains(UInt32($0)) }) else {
+            throw .unsupportedLayout(.heif, reason: "not a HEIF or AVIF image brand")
+        }
+        var sawPicture = false
+        for box in top.dropFirst() {
+            let picture = box.type == ISOBMFFBox.code("meta") && !sawPicture
+                ? try handler(of: box) == Int(ISOBMFFBox.code("pict")) : false
+            switch box.type {
+            case ISOBMFFBox.code("mdat"): containers.append(box.payload..<box.end)
+            case ISOBMFFBox.code("meta") where picture:
+                sawPicture = true
+                try scanPictureMeta(box)
+            case ISOBMFFBox.code("free"), ISOBMFFBox.code("skip"): zeroed.append(box.payload..<box.end)
+            case ISOBMFFBox.code("moov"): try scanMovie(box, depth: 0)
+            case ISOBMFFBox.code("ftyp"): throw .malformed(.heif, offset: box.start, reason: "second file-type box")
+            default: free(box, because: try udtaCategories(box))
+            }
+        }
+        guard sawPicture else { throw .malformed(.heif, offset: 0, reason: "no picture metadata box") }
+        try apply()
+    }
+
+    func handler(of meta: ISOBMFFBox) throws(RedactionError) -> Int? {
+        let children = try file.boxes(from: meta.payload + 4, to: meta.end)
+        guard let hdlr = children.first(where: { $0.type == ISOBMFFBox.code("hdlr") }) else { return nil }
+        return try file.be(hdlr.payload + 8, 4)
+    }
+
+    mutating func free(_ box: ISOBMFFBox, because categories: Set<MetadataCategory>) {
+        freed.append(box)
+        summary.removed.formUnion(categories)
+    }
+
+    /// `udta` may hold location atoms (`©xyz`, `loci`); everything else freed is `.other`.
+    func udtaCategories(_ box: ISOBMFFBox) throws(RedactionError) -> Set<MetadataCategory> {
+        guard box.type == ISOBMFFBox.code("udta"), let children = try? file.boxes(from: box.payload, to: box.end) else { return [.other] }
+        let located = children.contains { $0.type == 0xA978_797A || $0.type == ISOBMFFBox.code("loci") }
+        return located ? [.other, .location] : [.other]
+    }
+
+    /// Frees `udta`, `meta` and `uuid` boxes anywhere inside a movie header (image sequences).
+    mutating func scanMovie(_ box: ISOBMFFBox, depth: Int) throws(RedactionError) {
+        guard depth < 8 else { throw .unsupportedLayout(.heif, reason: "movie boxes nested too deeply") }
+        let containersToEnter = Set(["moov", "trak", "mdia", "minf", "stbl", "edts", "mvex"].map(ISOBMFFBox.code))
+        for child in try file.boxes(from: box.payload, to: box.end) {
+            switch child.type {
+            case ISOBMFFBox.code("udta"), ISOBMFFBox.code("meta"), ISOBMFFBox.code("uuid"):
+                free(child, because: try udtaCategories(child))
+            case ISOBMFFBox.code("free"), ISOBMFFBox.code("skip"): zeroed.append(child.payload..<child.end)
+            case let t where containersToEnter.contains(t): try scanMovie(child, depth: depth + 1)
+            default: break
+            }
+        }
+    }
+}
