@@ -52,7 +52,7 @@ public struct Argon2Cost: Sendable, Equatable {
 
 /// Argon2id itself.
 enum Argon2 {
-    /// FORMAT.md §4: salts are `crypto_pwhash_SALTBYTES` (16) bytes.
+    /// FORMAT.md §5: salts are `crypto_pwhash_SALTBYTES` (16) bytes.
     static var saltBytes: Int { crypto_pwhash_saltbytes() }
 
     /// Argon2id13(password, salt) → `outputLength` secret bytes.

@@ -45,37 +45,47 @@ public final class StreamEncryptor {
 
     /// Returns the ciphertext ready so far: the header on the first call, then whole chunks.
     public func push(_ plaintext: UnsafeRawBufferPointer) -> [UInt8] {
-        precondition(!finished, "StreamEncryptor.push after finish")
-        let chunk = Self.plaintextChunkSize
-        dataLength += UInt64(plaintext.count)
-        let fullChunks = (pendingCount + plaintext.count) / chunk
-        let headerCount = pendingHeader?.count ?? 0
-        let outputCount = headerCount + fullChunks * Self.ciphertextChunkSize
+        let outputCount = ciphertextCount(forPushing: plaintext.count)
         guard outputCount > 0 else {
-            appendToPending(plaintext)
+            _ = push(plaintext, into: UnsafeMutableRawBufferPointer(start: nil, count: 0))
             return []
         }
         return [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
-            var offset = takeHeader(into: out)
-            var input = plaintext
-            if fullChunks > 0 && pendingCount > 0 {
-                let needed = chunk - pendingCount
-                appendToPending(UnsafeRawBufferPointer(rebasing: input[0..<needed]))
-                input = UnsafeRawBufferPointer(rebasing: input[needed...])
-                stream.push(pending.baseAddress, count: chunk, tag: Secretstream.tagMessage,
-                            into: out.baseAddress! + offset)
-                offset += Self.ciphertextChunkSize
-                pendingCount = 0
-            }
-            while input.count >= chunk {
-                stream.push(input.baseAddress!, count: chunk, tag: Secretstream.tagMessage,
-                            into: out.baseAddress! + offset)
-                offset += Self.ciphertextChunkSize
-                input = UnsafeRawBufferPointer(rebasing: input[chunk...])
-            }
-            appendToPending(input)
-            initialized = offset
+            initialized = push(plaintext, into: UnsafeMutableRawBufferPointer(out))
         }
+    }
+
+    /// How many bytes `push(_:into:)` will write for `count` more plaintext bytes.
+    public func ciphertextCount(forPushing count: Int) -> Int {
+        (pendingHeader?.count ?? 0) + (pendingCount + count) / Self.plaintextChunkSize * Self.ciphertextChunkSize
+    }
+
+    /// Like `push(_:)` but writes into caller-owned memory (at least
+    /// `ciphertextCount(forPushing:)` bytes) and returns the count written: no allocation per
+    /// call, for callers that reuse one output buffer.
+    public func push(_ plaintext: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(!finished, "StreamEncryptor.push after finish")
+        let chunk = Self.plaintextChunkSize
+        let fullChunks = (pendingCount + plaintext.count) / chunk
+        precondition(out.count >= ciphertextCount(forPushing: plaintext.count), "output buffer too small")
+        dataLength += UInt64(plaintext.count)
+        var offset = takeHeader(into: out)
+        var input = plaintext
+        if fullChunks > 0 && pendingCount > 0 {
+            let needed = chunk - pendingCount
+            appendToPending(UnsafeRawBufferPointer(rebasing: input[0..<needed]))
+            input = UnsafeRawBufferPointer(rebasing: input[needed...])
+            stream.push(pending.baseAddress, count: chunk, tag: Secretstream.tagMessage, into: out.baseAddress! + offset)
+            offset += Self.ciphertextChunkSize
+            pendingCount = 0
+        }
+        while input.count >= chunk {
+            stream.push(input.baseAddress!, count: chunk, tag: Secretstream.tagMessage, into: out.baseAddress! + offset)
+            offset += Self.ciphertextChunkSize
+            input = UnsafeRawBufferPointer(rebasing: input[chunk...])
+        }
+        appendToPending(input)
+        return offset
     }
 
     public func push(_ plaintext: [UInt8]) -> [UInt8] {
@@ -95,7 +105,7 @@ public final class StreamEncryptor {
         let headerCount = pendingHeader?.count ?? 0
         let outputCount = headerCount + remaining + chunks * Secretstream.chunkOverhead
         return [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
-            var offset = takeHeader(into: out)
+            var offset = takeHeader(into: UnsafeMutableRawBufferPointer(out))
             var left = remaining
             pending.withUnsafeMutableBytes { buffer in
                 buffer[pendingCount] = Self.terminator
@@ -123,9 +133,9 @@ public final class StreamEncryptor {
         pendingCount += bytes.count
     }
 
-    private func takeHeader(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    private func takeHeader(into out: UnsafeMutableRawBufferPointer) -> Int {
         guard let header = pendingHeader else { return 0 }
-        _ = out.initialize(from: header)
+        header.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         pendingHeader = nil
         return header.count
     }

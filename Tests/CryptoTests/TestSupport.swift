@@ -79,7 +79,7 @@ enum TestSupport {
         return stride(from: 0, to: digits.count, by: 2).map { nibble(digits[$0]) << 4 | nibble(digits[$0 + 1]) }
     }
 
-    /// Expected ciphertext length of a part holding `length` plaintext bytes (FORMAT.md §7.5).
+    /// Expected ciphertext length of a part holding `length` plaintext bytes (FORMAT.md §7.2).
     static func ciphertextLength(plaintext length: Int) -> Int {
         let padded = Int(Padding.paddedLength(UInt64(length) + 1))
         let chunks = (padded + chunk - 1) / chunk
