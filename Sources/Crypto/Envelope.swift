@@ -51,8 +51,8 @@ enum EnvelopeFormat {
 }
 
 /// Server side: makes a tip's file key, seals it to every recipient, hands out one encryptor
-/// per part. Holds public keys only.
-public final class EnvelopeWriter {
+/// per part. Holds public keys only. Immutable, so Sendable: one writer may serve a whole request.
+public final class EnvelopeWriter: Sendable {
     private let fileKey: SecureBytes
     /// Store this before the parts; it is all a recipient needs besides their secret key.
     public let header: [UInt8]

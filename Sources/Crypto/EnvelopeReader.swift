@@ -1,6 +1,6 @@
 /// Investigator side: opens the file key from a v1 header with the agency secret key and
 /// hands out one decryptor per part. Rejects everything FORMAT.md §6.3 lists.
-public final class EnvelopeReader {
+public final class EnvelopeReader: Sendable {
     private let fileKey: SecureBytes
     /// How many recipients the header names (a count, not who they are).
     public let recipientCount: Int

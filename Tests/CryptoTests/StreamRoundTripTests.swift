@@ -26,6 +26,16 @@ struct StreamRoundTripTests {
         #expect(decrypted == plaintext)
     }
 
+    /// 2 MiB + 5 crosses the size where PADMÉ buckets reach whole chunks; 10 MiB byte by byte
+    /// would take ~20 s in a debug build for no extra boundary.
+    @Test("2 MiB + 5 fed one byte at a time")
+    func byteByByte() throws {
+        let key = SecureBytes.random(count: 32)
+        let plaintext = TestSupport.pattern(count: (2 << 20) + 5, seed: 3)
+        let ciphertext = TestSupport.encrypt(plaintext, key: key, pieceSize: 1)
+        #expect(try TestSupport.decrypt(ciphertext, key: key, pieceSize: 1) == plaintext)
+    }
+
     @Test("encryptor releases whole chunks as soon as they are complete")
     func encryptorOutputIsChunkAligned() {
         let (encryptor, _) = StreamEncryptor.withRandomKey()
