@@ -37,7 +37,7 @@ public struct ISOBMFFVerifier: OutputVerifier {
             if size == 1 { size = try read(at + 8, 8); body = at + 16 }
             if size == 0 { size = end - at }
             guard size >= body - at, size <= end - at else { throw fail("box size out of range") }
-            list.append((name(at), body, at + size))
+            list.append((name(at + 4), body, at + size))
             at += size
         }
         return list

@@ -75,8 +75,8 @@ enum JPEGFixture {
     static let adobe = segment(0xEE, Array("Adobe".utf8) + [0, 100, 0, 0, 0, 0, 1])
     static let otherApp = segment(0xEB, Array("canary-app-ext".utf8))
 
-    /// A minimal ICC profile (header + one white-point tag), split into `chunks` APP2 segments.
-    static func icc(chunks: Int = 1) -> [[UInt8]] {
+    /// A minimal ICC profile: header plus one white-point tag.
+    static let iccProfile: [UInt8] = {
         var p = [UInt8](repeating: 0, count: 132)
         p[3] = 164
         p[131] = 1  // one tag: 'wtpt' at 144, 20 bytes
@@ -87,6 +87,12 @@ enum JPEGFixture {
         p.replaceSubrange(16..<20, with: Array("RGB ".utf8))
         p.replaceSubrange(20..<24, with: Array("XYZ ".utf8))
         p.replaceSubrange(36..<40, with: Array("acsp".utf8))
+        return p
+    }()
+
+    /// `iccProfile` split into `chunks` APP2 segments.
+    static func icc(chunks: Int = 1) -> [[UInt8]] {
+        let p = iccProfile
         let size = (p.count + chunks - 1) / chunks
         return (0..<chunks).map { i in
             let part = Array(p[(i * size)..<min(p.count, (i + 1) * size)])

@@ -28,7 +28,7 @@ enum Oracle {
 
     static func allowed(_ key: String, options: ScrubOptions) -> Bool {
         if allowedExact.contains(key) || key.hasPrefix("System:") { return true }
-        if options.keepICCProfile && key.hasPrefix("ICC") { return true }
+        if options.keepICCProfile && (key.hasPrefix("ICC") || key == "PNG:ProfileName") { return true }
         if options.keepLocation && (key.hasPrefix("GPS:") || key.hasPrefix("Composite:GPS")) { return true }
         if options.keepCaptureDate && key == "ExifIFD:DateTimeOriginal" { return true }
         return false
