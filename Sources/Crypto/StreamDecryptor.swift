@@ -120,34 +120,32 @@ public final class StreamDecryptor {
             return try accept(tag: tag, plaintext: out, count: Self.chunk, isFull: true)
         }
         var trial = stream
-        var length = max(triedUpTo, Secretstream.chunkOverhead) + 1
-        while length < bytes.count {
-            if isCandidate(length - Secretstream.chunkOverhead),
-                let tag = trial.pull(bytes.baseAddress!, count: length, into: out), tag == Secretstream.tagFinal
+        var candidate = nextCandidate(atLeast: max(triedUpTo - Secretstream.chunkOverhead, 0) + 1)
+        while let count = candidate, count + Secretstream.chunkOverhead < bytes.count {
+            if let tag = trial.pull(bytes.baseAddress!, count: count + Secretstream.chunkOverhead, into: out),
+                tag == Secretstream.tagFinal
             {
                 throw .trailingData
             }
-            length += 1
+            candidate = nextCandidate(atLeast: count + 1)
         }
         throw .chunkAuthenticationFailed(chunkIndex: chunkIndex)
     }
 
     /// Tries the buffered tail at every not-yet-tried length where a final chunk could end.
     private func tryShortFinalChunk(into out: UnsafeMutableRawPointer) throws(CryptoError) -> Int {
-        var length = max(triedUpTo, Secretstream.chunkOverhead) + 1
         defer { triedUpTo = max(triedUpTo, bufferCount) }
-        while length <= bufferCount {
-            if isCandidate(length - Secretstream.chunkOverhead),
-                let tag = stream.pull(buffer, count: length, into: out)
-            {
+        var candidate = nextCandidate(atLeast: max(triedUpTo - Secretstream.chunkOverhead, 0) + 1)
+        while let count = candidate, count + Secretstream.chunkOverhead <= bufferCount {
+            let length = count + Secretstream.chunkOverhead
+            if let tag = stream.pull(buffer, count: length, into: out) {
                 guard tag == Secretstream.tagFinal else { throw .unexpectedChunkTag(chunkIndex: chunkIndex) }
-                let released = try accept(
-                    tag: tag, plaintext: out, count: length - Secretstream.chunkOverhead, isFull: false)
+                let released = try accept(tag: tag, plaintext: out, count: count, isFull: false)
                 if length < bufferCount { throw .trailingData }
                 bufferCount = 0
                 return released
             }
-            length += 1
+            candidate = nextCandidate(atLeast: count + 1)
         }
         return 0
     }
@@ -194,13 +192,27 @@ public final class StreamDecryptor {
         return Padding.paddedLength(total) == total
     }
 
-    private func hasCandidate(upTo length: Int) -> Bool {
-        var candidate = max(triedUpTo, Secretstream.chunkOverhead) + 1
-        while candidate <= length {
-            if isCandidate(candidate - Secretstream.chunkOverhead) { return true }
-            candidate += 1
+    /// The smallest plaintext count ≥ `minimum` a short final chunk could have, if any. PADMÉ is
+    /// monotonic and idempotent, so PADMÉ(y) is the first padded length at or after y: no scan.
+    private func nextCandidate(atLeast minimum: Int) -> Int? {
+        let first = max(minimum, 1)
+        guard first < Self.chunk else { return nil }
+        let count: UInt64
+        if terminatorSeen {
+            let target = Padding.paddedLength(dataLength + 1)
+            guard target >= paddedConsumed + UInt64(first) else { return nil }
+            count = target - paddedConsumed
+        } else {
+            count = Padding.paddedLength(paddedConsumed + UInt64(first)) - paddedConsumed
         }
-        return false
+        return count < UInt64(Self.chunk) ? Int(count) : nil
+    }
+
+    private func hasCandidate(upTo length: Int) -> Bool {
+        guard let count = nextCandidate(atLeast: max(triedUpTo - Secretstream.chunkOverhead, 0) + 1) else {
+            return false
+        }
+        return count + Secretstream.chunkOverhead <= length
     }
 
     private func appendToBuffer(_ bytes: UnsafeRawBufferPointer) {
