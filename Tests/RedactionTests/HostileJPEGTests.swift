@@ -15,7 +15,9 @@ import TiplinePolicy
     }
 
     func expectTruncatedEverywhere(_ jpeg: [UInt8], every step: Int) {
-        let cuts = Set(Self.boundaries(jpeg)).union(stride(from: 3, to: jpeg.count - 2, by: step)).sorted()
+        var cuts = Set(Self.boundaries(jpeg)).union(stride(from: 3, to: jpeg.count - 2, by: step)).sorted()
+        // Keep debug-build run time bounded on big files: an even sample of at most 400 cuts.
+        if cuts.count > 400 { cuts = stride(from: 0, to: cuts.count, by: cuts.count / 400 + 1).map { cuts[$0] } }
         #expect(cuts.count > 20)
         for cut in cuts {
             let error = refusal(Array(jpeg[0..<cut]))
