@@ -73,10 +73,21 @@ enum FormatsSupport {
         }.sorted()
     }
 
-    /// Decoded pixels equal? ImageMagick's absolute-error count must be exactly 0.
+    /// Decoded pixels equal? Same frame count, and ImageMagick's absolute-error count is exactly
+    /// 0 for every frame (compared one by one: `compare` on two animations pairs frames wrongly).
     static func samePixels(_ a: URL, _ b: URL) throws -> Bool {
-        let result = try run("compare", ["-quiet", "-metric", "AE", a.path, b.path, "null:"])
-        return result.status == 0 && result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+        let frames = try frameCount(a)
+        guard frames > 0, try frameCount(b) == frames else { return false }
+        for frame in 0..<frames {
+            let result = try run("compare", ["-quiet", "-metric", "AE", "\(a.path)[\(frame)]", "\(b.path)[\(frame)]", "null:"])
+            guard result.status == 0, result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0" else { return false }
+        }
+        return true
+    }
+
+    static func frameCount(_ file: URL) throws -> Int {
+        let result = try run("identify", ["-quiet", "-format", "%n\n", file.path])
+        return Int(result.output.split(separator: "\n").first ?? "") ?? 0
     }
 
     static func read(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
