@@ -75,8 +75,8 @@ extension ISOBMFFNeutraliser {
             return []
         }
         return try location.extents.map { extent throws(RedactionError) in
-            let start = area.lowerBound + extent.offset
             guard extent.offset <= area.count else { throw .malformed(.heif, offset: area.lowerBound, reason: "item extent beyond its data") }
+            let start = area.lowerBound + extent.offset
             let length = extent.length == 0 ? area.upperBound - start : extent.length
             guard length <= area.upperBound - start else {
                 throw .malformed(.heif, offset: start, reason: "item extent beyond its data")

@@ -133,3 +133,31 @@ enum FormatsDrive {
         return out
     }
 }
+
+/// Seeded byte mutation for hostile-input tests: deterministic, so a failure reproduces.
+struct FormatsMutator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A copy of `bytes` with 1-4 bytes in the first `window` bytes set to random or boundary values.
+    mutating func mutate(_ bytes: [UInt8], window: Int) -> [UInt8] {
+        var copy = bytes
+        let limit = min(window, copy.count)
+        guard limit > 0 else { return copy }
+        for _ in 0...(next() % 4) {
+            let at = Int(next() % UInt64(limit))
+            let choices: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, UInt8(truncatingIfNeeded: next())]
+            copy[at] = choices[Int(next() % UInt64(choices.count))]
+        }
+        return copy
+    }
+}

@@ -77,4 +77,16 @@ struct TIFFHostileInputTests {
             try FormatsDrive.scrub(TIFFScrubber.self, file, options: ScrubOptions(maxFileBytes: 1 << 20))
         }
     }
+
+    @Test("Random damage to the structure is a typed error or a verified output, never a crash")
+    func mutations() throws {
+        let dir = try FormatsSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try FormatsSupport.read(try TIFFScrubberTests.fixture(["-compress", "lzw"], in: dir))
+        var mutator = FormatsMutator(seed: 2)
+        for _ in 0..<400 {
+            let damaged = mutator.mutate(input, window: input.count)
+            do { _ = try FormatsDrive.scrubAndVerify(TIFFScrubber.self, TIFFVerifier.self, damaged) } catch {}
+        }
+    }
 }
