@@ -51,6 +51,29 @@ struct WebPScrubberTests {
         }
     }
 
+    @Test("An ICC profile is kept with its flag, or dropped with its flag cleared, as the policy says")
+    func iccFollowsPolicy() throws {
+        let dir = try FormatsSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tagged = try FormatsSupport.read(try Self.fixture("lossy", in: dir))
+        // Insert an ICCP chunk right after VP8X (12 + 18 bytes) and fix the RIFF size.
+        var input = Array(tagged[..<30]) + WebPHostileInputTests.chunk("ICCP", Array("profile-bytes".utf8)) + Array(tagged[30...])
+        input.replaceSubrange(4..<8, with: withUnsafeBytes(of: UInt32(input.count - 8).littleEndian, Array.init))
+        input[20] |= 0x20
+
+        let kept = try FormatsDrive.scrub(WebPScrubber.self, input)
+        try FormatsDrive.verify(WebPVerifier.self, kept.bytes)
+        #expect(kept.summary.kept.contains(.colorProfile) && kept.bytes[20] & 0x20 != 0)
+        #expect(Self.contains(kept.bytes, "profile-bytes"))
+
+        let strict = ScrubOptions(keepICCProfile: false)
+        let dropped = try FormatsDrive.scrub(WebPScrubber.self, input, options: strict)
+        try FormatsDrive.verify(WebPVerifier.self, dropped.bytes, options: strict)
+        #expect(!dropped.summary.kept.contains(.colorProfile) && dropped.bytes[20] & 0x20 == 0)
+        #expect(!Self.contains(dropped.bytes, "ICCP"))
+        #expect(throws: RedactionError.self) { try FormatsDrive.verify(WebPVerifier.self, kept.bytes, options: strict) }
+    }
+
     @Test("Feeding one byte at a time gives the same output as one piece")
     func bytewiseFeedingMatches() throws {
         let dir = try FormatsSupport.tempDir()
