@@ -96,7 +96,14 @@ extension ISOBMFFNeutraliser {
                 case ISOBMFFBox.code("colr"):
                     let kind = try file.be(property.payload, 4)
                     guard kind == ISOBMFFBox.code("prof") || kind == ISOBMFFBox.code("rICC") else { continue }
-                    if options.keepICCProfile { summary.kept.insert(.colorProfile) } else { freed.append(property) }
+                    let profile = file.bytes[min(property.payload + 4, property.end)..<property.end]
+                    if !options.keepICCProfile {
+                        freed.append(property)
+                    } else if TIFFMetadataClassifier.iccIsDeviceSpecific(profile) {
+                        free(property, because: [.device])
+                    } else {
+                        summary.kept.insert(.colorProfile)
+                    }
                 case ISOBMFFBox.code("udes"):
                     free(property, because: [.comment])
                 default: continue

@@ -89,10 +89,12 @@ public struct ISOBMFFVerifier: OutputVerifier {
             case "iloc": iloc = (body, boxEnd)
             case "iprp":
                 for (sub, subBody, subEnd) in try children(body, boxEnd) where sub == "ipco" {
-                    for (property, propertyBody, _) in try children(subBody, subEnd) {
+                    for (property, propertyBody, propertyEnd) in try children(subBody, subEnd) {
                         if property == "udes" { throw fail("user description property left") }
-                        if property == "colr", !options.keepICCProfile,
-                           ["prof", "rICC"].contains(name(propertyBody)) { throw fail("ICC profile left although the policy drops it") }
+                        guard property == "colr", propertyEnd - propertyBody >= 4,
+                              ["prof", "rICC"].contains(name(propertyBody)) else { continue }
+                        guard options.keepICCProfile else { throw fail("ICC profile left although the policy drops it") }
+                        try TIFFVerifierSignatures.checkICC(data[(propertyBody + 4)..<propertyEnd], format: .heif)
                     }
                 }
             default: continue

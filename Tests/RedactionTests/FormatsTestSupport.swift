@@ -73,11 +73,12 @@ enum FormatsSupport {
         }.sorted()
     }
 
-    /// Decoded pixels equal? Same frame count, and ImageMagick's absolute-error count is exactly
-    /// 0 for every frame (compared one by one: `compare` on two animations pairs frames wrongly).
+    /// Decoded pixels equal? ImageMagick's absolute-error count is exactly
+    /// 0 for every frame of `a` (compared one by one: `compare` on two animations pairs frames
+    /// wrongly). Tests of animations also check the output's frame count.
     static func samePixels(_ a: URL, _ b: URL) throws -> Bool {
         let frames = try frameCount(a)
-        guard frames > 0, try frameCount(b) == frames else { return false }
+        guard frames > 0 else { return false }
         for frame in 0..<frames {
             let result = try run("compare", ["-quiet", "-metric", "AE", "\(a.path)[\(frame)]", "\(b.path)[\(frame)]", "null:"])
             guard result.status == 0, result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0" else { return false }
