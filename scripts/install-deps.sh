@@ -7,6 +7,7 @@ packages=(
   pkg-config
   libsodium-dev libsqlite3-dev libexif-dev   # the C libraries Tipline links
   libimage-exiftool-perl imagemagick          # independent oracles the redaction tests use
+  libjpeg-turbo-progs                         # jpegtran: restart-marker and progressive JPEG fixtures
 )
 
 missing=()

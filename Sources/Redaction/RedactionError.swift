@@ -35,7 +35,7 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
         case .truncated(let f, let offset):
             "\(f.rawValue.uppercased()) ends early at byte \(offset); the upload may be incomplete, try again"
         case .unsupportedLayout(let f, let reason):
-            "\(f.rawValue.uppercased()) uses a layout Tipline cannot scrub safely (\(reason)); convert it to JPEG or PNG and try again"
+            "\(f.rawValue.uppercased()) uses a layout Tipline cannot scrub safely (\(reason)); re-save it with an image editor, or convert it to PNG, and try again"
         case .verificationFailed(let f, let reason):
             "\(f.rawValue.uppercased()) could not be made safe (\(reason)); the file was not stored"
         }

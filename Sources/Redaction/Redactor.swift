@@ -1,1 +1,142 @@
 import TiplinePolicy
+
+/// The one entry point intake and `tipintake redact` share: sniff, check the policy, scrub,
+/// verify every output byte, report. Holding no per-file state, it is safe to share.
+public struct Redactor: Sendable {
+    public let policy: RedactionPolicy
+
+    public init(policy: RedactionPolicy) {
+        self.policy = policy
+    }
+
+    /// Starts one file. The tipster's opt-ins only take effect where the policy allows them.
+    public func makeSession(keepLocation: Bool = false, keepCaptureDate: Bool = false) -> RedactionSession {
+        let options = ScrubOptions(
+            keepICCProfile: policy.keepICCProfile, keepOrientation: policy.keepOrientation,
+            keepLocation: keepLocation && policy.allowTipsterKeepLocation,
+            keepCaptureDate: keepCaptureDate && policy.allowTipsterKeepCaptureDate,
+            maxFileBytes: policy.maxFileBytes)
+        return RedactionSession(options: options, accepted: policy.acceptedFormats)
+    }
+
+    /// Scrubs a whole file held in memory. Returns nothing unless the output verified.
+    public func redact(
+        _ data: [UInt8], keepLocation: Bool = false, keepCaptureDate: Bool = false
+    ) throws(RedactionError) -> (output: [UInt8], report: RedactionReport) {
+        var session = makeSession(keepLocation: keepLocation, keepCaptureDate: keepCaptureDate)
+        var output = try data.withRawBytes { (raw) throws(RedactionError) in try session.consume(raw) }
+        let (tail, report) = try session.finish()
+        output += tail
+        return (output, report)
+    }
+}
+
+/// One file passing through redaction, fed in pieces of any size. Clean bytes come back as
+/// soon as they are known to be clean; they are not safe to keep until `finish` returns,
+/// because the verifier has the last word on the whole file. After any error the session
+/// stays failed and every later call throws the same error.
+public struct RedactionSession {
+    let options: ScrubOptions
+    let accepted: Set<MediaFormat>
+    private var prefix: [UInt8] = []
+    private var scrubber: (any Scrubber)?
+    private var verifier: (any OutputVerifier)?
+    private var format: MediaFormat?
+    private var bytesIn = 0
+    private var bytesOut = 0
+    private var failure: RedactionError?
+    private var finished = false
+
+    init(options: ScrubOptions, accepted: Set<MediaFormat>) {
+        self.options = options
+        self.accepted = accepted
+    }
+
+    /// Feeds the next piece; returns the clean bytes that piece released (often empty).
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(RedactionError) -> [UInt8] {
+        if let failure { throw failure }
+        precondition(!finished, "consume after finish")
+        do throws(RedactionError) {
+            return try step(bytes)
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    public mutating func consume(_ bytes: [UInt8]) throws(RedactionError) -> [UInt8] {
+        try bytes.withRawBytes { (raw) throws(RedactionError) in try consume(raw) }
+    }
+
+    /// End of input: the last clean bytes and the report, or the reason the file is refused.
+    public mutating func finish() throws(RedactionError) -> (tail: [UInt8], report: RedactionReport) {
+        if let failure { throw failure }
+        precondition(!finished, "finish called twice")
+        finished = true
+        do throws(RedactionError) {
+            return try complete()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private mutating func step(_ bytes: UnsafeRawBufferPointer) throws(RedactionError) -> [UInt8] {
+        bytesIn += bytes.count
+        if bytesIn > options.maxFileBytes { throw .tooLarge(limit: options.maxFileBytes) }
+        var out: [UInt8] = []
+        if scrubber != nil {
+            try scrubber!.consume(bytes, into: &out)
+        } else {
+            prefix.append(contentsOf: bytes)
+            guard try start(final: false) else { return [] }
+            let held = prefix
+            prefix = []
+            try held.withRawBytes { (raw) throws(RedactionError) in try scrubber!.consume(raw, into: &out) }
+        }
+        try pass(out)
+        return out
+    }
+
+    private mutating func complete() throws(RedactionError) -> (tail: [UInt8], report: RedactionReport) {
+        if bytesIn == 0 { throw .empty }
+        var out: [UInt8] = []
+        if scrubber == nil {
+            _ = try start(final: true)
+            let held = prefix
+            prefix = []
+            try held.withRawBytes { (raw) throws(RedactionError) in try scrubber!.consume(raw, into: &out) }
+        }
+        let summary = try scrubber!.finish(into: &out)
+        try pass(out)
+        try verifier!.finish()
+        let report = RedactionReport(format: format!, bytesIn: bytesIn, bytesOut: bytesOut, summary: summary)
+        return (out, report)
+    }
+
+    /// Sniffs the buffered prefix; true once a scrubber is ready.
+    private mutating func start(final: Bool) throws(RedactionError) -> Bool {
+        switch FormatSniffer.sniff(prefix) {
+        case .needMoreBytes where !final && prefix.count < FormatSniffer.maxPrefixBytes:
+            return false
+        case .needMoreBytes, .unsupported:
+            throw .unsupportedFormat
+        case .format(let f):
+            guard accepted.contains(f) else { throw .formatNotAccepted(f) }
+            guard let entry = FormatRegistry.entry(for: f) else {
+                throw .unsupportedLayout(f, reason: "this build has no scrubber for the format")
+            }
+            format = f
+            scrubber = entry.makeScrubber(options)
+            verifier = entry.makeVerifier(options)
+            return true
+        }
+    }
+
+    /// Every output byte goes through the verifier, in order, before anyone sees it.
+    private mutating func pass(_ out: [UInt8]) throws(RedactionError) {
+        bytesOut += out.count
+        guard !out.isEmpty else { return }
+        try out.withRawBytes { (raw) throws(RedactionError) in try verifier!.consume(raw) }
+    }
+}

@@ -20,11 +20,6 @@ struct Serve: ParsableCommand {
     func run() throws { throw NotAvailableYet(command: "serve") }
 }
 
-struct Redact: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Scrub one file exactly as intake does (IN -o OUT, `-` for stdin/stdout).")
-    func run() throws { throw NotAvailableYet(command: "redact") }
-}
-
 struct CheckPolicy: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-policy", abstract: "Validate a policy file and name any bad key.")

@@ -1,0 +1,220 @@
+import TiplinePolicy
+
+/// Streams a JPEG through once, keeping what decodes the picture (SOI, frame, tables, scans
+/// and their entropy-coded data, EOI), JFIF without its thumbnail, the Adobe colour-transform
+/// header and, if the policy says so, the ICC profile. Every other APPn, COM and anything
+/// after EOI is dropped. Memory is one marker segment (≤ 64 KiB) plus the original EXIF,
+/// capped, kept only until the header ends so a fresh Orientation-only EXIF can be written.
+public struct JPEGScrubber: Scrubber {
+    public static let format = MediaFormat.jpeg
+    /// EXIF read for orientation and opt-ins is capped; multi-segment blocks beyond it are still dropped.
+    static let maxExifBytes = 1 << 20
+
+    enum State {
+        case start  // expecting FF D8
+        case marker  // expecting FF
+        case markerCode  // after FF: fill bytes or a marker code
+        case length  // two length bytes
+        case body  // segment payload
+        case entropy  // scan data
+        case entropyFF  // scan data, just read FF
+        case trailer  // after EOI
+    }
+
+    let options: ScrubOptions
+    var state = State.start
+    var offset = 0  // input offset of the byte being looked at
+    var small: [UInt8] = []
+    var marker: UInt8 = 0
+    var remaining = 0
+    var segment: [UInt8] = []
+    var markerOffset = 0
+    var headerDone = false
+    var sawFrame = false
+    var sawScan = false
+    var exif: [UInt8] = []
+    var summary = ScrubSummary()
+
+    public init(options: ScrubOptions) {
+        self.options = options
+    }
+
+    public mutating func consume(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError) {
+        let n = input.count
+        var i = 0
+        while i < n {
+            switch state {
+            case .entropy:
+                // Copy scan data in one run up to the next 0xFF.
+                var j = i
+                while j < n && input[j] != 0xFF { j += 1 }
+                if j > i { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[i..<j])) }
+                offset += j - i
+                i = j
+                if i < n {
+                    state = .entropyFF
+                    i += 1
+                    offset += 1
+                }
+            case .trailer:
+                summary.removed.insert(.trailer)
+                offset += n - i
+                i = n
+            case .body:
+                let take = min(remaining, n - i)
+                segment.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[i..<(i + take)]))
+                remaining -= take
+                i += take
+                offset += take
+                if remaining == 0 { try endSegment(into: &output) }
+            default:
+                try step(input[i], into: &output)
+                i += 1
+                offset += 1
+            }
+        }
+    }
+
+    /// One byte of marker syntax.
+    mutating func step(_ b: UInt8, into output: inout [UInt8]) throws(RedactionError) {
+        switch state {
+        case .start:
+            small.append(b)
+            if small.count == 2 {
+                guard small == [0xFF, 0xD8] else { throw .malformed(.jpeg, offset: 0, reason: "no start-of-image marker") }
+                output += small
+                small = []
+                state = .marker
+            }
+        case .marker:
+            guard b == 0xFF else { throw .malformed(.jpeg, offset: offset, reason: "data where a marker must start") }
+            markerOffset = offset
+            state = .markerCode
+        case .markerCode:
+            try beginMarker(b, into: &output)
+        case .entropyFF:
+            switch b {
+            case 0x00, 0xD0...0xD7:  // stuffed zero, restart marker: still scan data
+                output += [0xFF, b]
+                state = .entropy
+            case 0xFF:  // fill byte before a marker
+                break
+            default:
+                markerOffset = offset - 1
+                try beginMarker(b, into: &output)
+            }
+        case .length:
+            small.append(b)
+            if small.count == 2 {
+                let length = Int(small[0]) << 8 | Int(small[1])
+                small = []
+                guard length >= 2 else {
+                    throw .malformed(.jpeg, offset: offset - 1, reason: "segment length \(length) is below the minimum of 2")
+                }
+                remaining = length - 2
+                segment = []
+                segment.reserveCapacity(remaining)
+                state = .body
+                if remaining == 0 { try endSegment(into: &output) }
+            }
+        case .entropy, .body, .trailer:
+            preconditionFailure("handled in consume")
+        }
+    }
+
+    mutating func beginMarker(_ code: UInt8, into output: inout [UInt8]) throws(RedactionError) {
+        marker = code
+        switch code {
+        case 0xFF:
+            state = .markerCode  // fill byte
+        case 0x00:
+            throw .malformed(.jpeg, offset: offset, reason: "stuffed zero outside scan data")
+        case 0xD8:
+            throw .malformed(.jpeg, offset: offset, reason: "a second start-of-image marker")
+        case 0xD9:
+            guard sawScan else { throw .malformed(.jpeg, offset: offset, reason: "end of image before any scan") }
+            output += [0xFF, 0xD9]
+            state = .trailer
+        case 0x01, 0xD0...0xD7:
+            output += [0xFF, code]
+            state = .marker
+        default:
+            state = .length
+        }
+    }
+
+    /// A whole segment is buffered: decide its fate.
+    mutating func endSegment(into output: inout [UInt8]) throws(RedactionError) {
+        state = .marker
+        let code = marker
+        if (0xE0...0xEF).contains(code) || code == 0xFE {
+            switch JPEGSegmentPolicy.decide(marker: code, body: segment, options: options) {
+            case .keep:
+                if code == 0xE2 { summary.kept.insert(.colorProfile) }
+                emit(code, segment, into: &output)
+            case .keepRewritten(let body):
+                summary.removed.insert(code == 0xE0 ? .thumbnail : .other)
+                emit(code, body, into: &output)
+            case .exif:
+                try takeExif()
+            case .drop(let categories):
+                summary.removed.formUnion(categories)
+            }
+            segment = []
+            return
+        }
+        if !headerDone { endHeader(into: &output) }
+        switch code {
+        case 0xC0...0xCF where code != 0xC4 && code != 0xC8 && code != 0xCC:
+            sawFrame = true
+        case 0xC4, 0xCC, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF:
+            break
+        case 0xDA:
+            guard sawFrame else { throw .malformed(.jpeg, offset: markerOffset, reason: "scan before frame header") }
+            sawScan = true
+            state = .entropy
+        default:
+            throw .unsupportedLayout(.jpeg, reason: "marker 0x\(String(code, radix: 16, uppercase: true)) at byte \(markerOffset)")
+        }
+        emit(code, segment, into: &output)
+        segment = []
+    }
+
+    func emit(_ code: UInt8, _ body: [UInt8], into output: inout [UInt8]) {
+        let length = body.count + 2
+        output += [0xFF, code, UInt8(length >> 8), UInt8(length & 0xFF)]
+        output += body
+    }
+
+    /// Collects EXIF until the header ends. One that turns up after the image data started
+    /// can no longer be honoured, so if it asks for a rotation the file is refused rather
+    /// than shown sideways.
+    mutating func takeExif() throws(RedactionError) {
+        let tiff = segment[6...]
+        if tiff.isEmpty { summary.removed.insert(.other) }
+        if headerDone {
+            let late = ExifReader.findings(tiff: Array(tiff))
+            summary.removed.formUnion(late.removed)
+            if options.keepOrientation, let o = late.orientation, o != 1 {
+                throw .unsupportedLayout(.jpeg, reason: "orientation stored after the image data")
+            }
+            return
+        }
+        if exif.count < Self.maxExifBytes { exif += tiff.prefix(Self.maxExifBytes - exif.count) }
+    }
+
+    /// First table/frame marker: the place to write the fresh EXIF, if the picture needs one.
+    mutating func endHeader(into output: inout [UInt8]) {
+        headerDone = true
+        guard !exif.isEmpty else { return }
+        let tiff = exif
+        exif = []
+        guard let block = MinimalExifWriter.replacement(for: tiff, options: options, summary: &summary) else { return }
+        emit(0xE1, JPEGSegmentPolicy.exif + block, into: &output)
+    }
+
+    public mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary {
+        guard case .trailer = state else { throw .truncated(.jpeg, offset: offset) }
+        return summary
+    }
+}
