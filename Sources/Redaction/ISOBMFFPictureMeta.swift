@@ -75,8 +75,8 @@ extension ISOBMFFNeutraliser {
             return []
         }
         return try location.extents.map { extent throws(RedactionError) in
-            let start = area.lowerBound + extent.offset
             guard extent.offset <= area.count else { throw .malformed(.heif, offset: area.lowerBound, reason: "item extent beyond its data") }
+            let start = area.lowerBound + extent.offset
             let length = extent.length == 0 ? area.upperBound - start : extent.length
             guard length <= area.upperBound - start else {
                 throw .malformed(.heif, offset: start, reason: "item extent beyond its data")
@@ -96,7 +96,14 @@ extension ISOBMFFNeutraliser {
                 case ISOBMFFBox.code("colr"):
                     let kind = try file.be(property.payload, 4)
                     guard kind == ISOBMFFBox.code("prof") || kind == ISOBMFFBox.code("rICC") else { continue }
-                    if options.keepICCProfile { summary.kept.insert(.colorProfile) } else { freed.append(property) }
+                    let profile = file.bytes[min(property.payload + 4, property.end)..<property.end]
+                    if !options.keepICCProfile {
+                        freed.append(property)
+                    } else if TIFFMetadataClassifier.iccIsDeviceSpecific(profile) {
+                        free(property, because: [.device])
+                    } else {
+                        summary.kept.insert(.colorProfile)
+                    }
                 case ISOBMFFBox.code("udes"):
                     free(property, because: [.comment])
                 default: continue

@@ -89,10 +89,12 @@ public struct ISOBMFFVerifier: OutputVerifier {
             case "iloc": iloc = (body, boxEnd)
             case "iprp":
                 for (sub, subBody, subEnd) in try children(body, boxEnd) where sub == "ipco" {
-                    for (property, propertyBody, _) in try children(subBody, subEnd) {
+                    for (property, propertyBody, propertyEnd) in try children(subBody, subEnd) {
                         if property == "udes" { throw fail("user description property left") }
-                        if property == "colr", !options.keepICCProfile,
-                           ["prof", "rICC"].contains(name(propertyBody)) { throw fail("ICC profile left although the policy drops it") }
+                        guard property == "colr", propertyEnd - propertyBody >= 4,
+                              ["prof", "rICC"].contains(name(propertyBody)) else { continue }
+                        guard options.keepICCProfile else { throw fail("ICC profile left although the policy drops it") }
+                        try TIFFVerifierSignatures.checkICC(data[(propertyBody + 4)..<propertyEnd], format: .heif)
                     }
                 }
             default: continue
@@ -151,6 +153,9 @@ public struct ISOBMFFVerifier: OutputVerifier {
                 let offset = try read(at, offsetLength), length = try read(at + offsetLength, lengthLength)
                 at += offsetLength + lengthLength
                 guard hidden.contains(id) else { continue }
+                guard (0...data.count).contains(base), (0...data.count).contains(offset), (0...data.count).contains(length) else {
+                    throw fail("a neutralised item points outside the file")
+                }
                 var from = base + offset
                 if method == 1 {
                     guard let idat else { throw fail("hidden item in a missing idat") }
@@ -158,7 +163,7 @@ public struct ISOBMFFVerifier: OutputVerifier {
                 } else if method != 0 {
                     throw fail("hidden item built from other items")
                 }
-                let to = length == 0 ? (method == 1 ? idat!.1 : data.count) : from + length
+                let to = length == 0 ? (method == 1 ? idat?.1 ?? 0 : data.count) : from + length
                 guard from <= to, to <= data.count, zeroFilled(from, to) else { throw fail("a neutralised item still holds data") }
             }
         }

@@ -33,6 +33,7 @@ struct TIFFTagPolicy {
         _ entries: [TIFFDirectoryEntry], reader: TIFFDirectoryReader, summary: inout ScrubSummary
     ) throws(RedactionError) -> Plan {
         var byTag: [UInt16: TIFFDirectoryEntry] = [:]
+        var dropICC = false
         for entry in entries {
             guard byTag.updateValue(entry, forKey: entry.tag) == nil else {
                 throw .malformed(.tiff, offset: entry.valueStart, reason: "tag \(entry.tag) appears twice")
@@ -43,7 +44,14 @@ struct TIFFTagPolicy {
                     throw .malformed(.tiff, offset: entry.valueStart, reason: "tag \(entry.tag) has an unknown field type")
                 }
                 if entry.tag == 274 { summary.kept.insert(.orientation) }
-                if entry.tag == 34675 { summary.kept.insert(.colorProfile) }
+                if entry.tag == 34675 {
+                    guard !TIFFMetadataClassifier.iccIsDeviceSpecific(reader.rawValue(entry)) else {
+                        dropICC = true
+                        summary.removed.insert(.device)
+                        continue
+                    }
+                    summary.kept.insert(.colorProfile)
+                }
             } else if entry.tag != 34675 {
                 summary.removed.formUnion(dropCategories(entry, reader: reader))
             }
@@ -76,7 +84,7 @@ struct TIFFTagPolicy {
             for (offset, count) in zip(offsets, counts) { try Self.checkJPEGSegments(reader.bytes, offset, count) }
             if let tables = byTag[347] { try Self.checkJPEGSegments(reader.bytes, tables.valueStart, tables.valueLength ?? 0) }
         }
-        let kept = entries.filter { keeps($0.tag) }.sorted { $0.tag < $1.tag }
+        let kept = entries.filter { keeps($0.tag) && !(dropICC && $0.tag == 34675) }.sorted { $0.tag < $1.tag }
         return Plan(kept: kept, offsetsTag: offsetsEntry.tag, offsets: offsets, byteCounts: counts)
     }
 

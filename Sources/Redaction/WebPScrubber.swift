@@ -118,11 +118,15 @@ struct WebPRewriter {
                 imageChunks += 1
                 Self.appendChunk(Self.anmf, try cleanFrame(chunk.payload), to: &body)
             case Self.iccp where extended && options.keepICCProfile && !keptICC:
-                keptICC = true
-                summary.kept.insert(.colorProfile)
-                Self.appendChunk(Self.iccp, payload, to: &body)
+                if TIFFMetadataClassifier.iccIsDeviceSpecific(payload) {
+                    summary.removed.insert(.device)
+                } else {
+                    keptICC = true
+                    summary.kept.insert(.colorProfile)
+                    Self.appendChunk(Self.iccp, payload, to: &body)
+                }
             case Self.iccp:
-                break // a dropped colour profile is not identifying metadata; not reported as removed
+                break // a colour profile the policy drops is not identifying metadata; not reported
             case Self.exif:
                 let tiff = TIFFMetadataClassifier.tiffStart(payload)
                 summary.removed.formUnion(TIFFMetadataClassifier.exifCategories(tiff))

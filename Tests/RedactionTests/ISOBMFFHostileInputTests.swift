@@ -121,4 +121,15 @@ struct ISOBMFFHostileInputTests {
             do { _ = try FormatsDrive.scrubAndVerify(ISOBMFFScrubber.self, ISOBMFFVerifier.self, Array(input[..<cut])) } catch {}
         }
     }
+
+    @Test("Random damage to the structure is a typed error or a verified output, never a crash")
+    func mutations() throws {
+        guard let source = ISOBMFFScrubberTests.corpusFiles.first(where: { $0.lastPathComponent == "samplefilehub.heif" }) else { return }
+        let input = try FormatsSupport.read(source)
+        var mutator = FormatsMutator(seed: 3)
+        for _ in 0..<400 {
+            let damaged = mutator.mutate(input, window: 600)
+            do { _ = try FormatsDrive.scrubAndVerify(ISOBMFFScrubber.self, ISOBMFFVerifier.self, damaged) } catch {}
+        }
+    }
 }

@@ -27,6 +27,22 @@ struct TIFFHostileInputTests {
         #expect(out.suffix(4) == [1, 2, 3, 4])
     }
 
+    /// IFD1 at 102 (after the 4 strip bytes) with NewSubfileType = `subfileType`.
+    static func withSecondDirectory(subfileType: UInt8) -> [UInt8] {
+        tiff(minimal, next: 102, tail: [1, 2, 3, 4] + [1, 0, 254, 0, 4, 0, 1, 0, 0, 0, subfileType, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    @Test("A reduced-resolution second directory (thumbnail) is dropped; a second page is refused")
+    func secondDirectory() throws {
+        let (out, summary) = try FormatsDrive.scrub(TIFFScrubber.self, Self.withSecondDirectory(subfileType: 1))
+        try FormatsDrive.verify(TIFFVerifier.self, out)
+        #expect(summary.removed.contains(.thumbnail))
+        #expect(out.count == 98 + 4)
+        #expect(throws: RedactionError.unsupportedLayout(.tiff, reason: "multi-page TIFF; only single-page files are accepted")) {
+            try FormatsDrive.scrub(TIFFScrubber.self, Self.withSecondDirectory(subfileType: 0))
+        }
+    }
+
     @Test("Broken structures are typed errors", arguments: [
         ([UInt8](), "empty"),
         (Array("II*\0".utf8), "short header"),
@@ -75,6 +91,18 @@ struct TIFFHostileInputTests {
         }
         #expect(throws: RedactionError.tooLarge(limit: 1 << 20)) {
             try FormatsDrive.scrub(TIFFScrubber.self, file, options: ScrubOptions(maxFileBytes: 1 << 20))
+        }
+    }
+
+    @Test("Random damage to the structure is a typed error or a verified output, never a crash")
+    func mutations() throws {
+        let dir = try FormatsSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try FormatsSupport.read(try TIFFScrubberTests.fixture(["-compress", "lzw"], in: dir))
+        var mutator = FormatsMutator(seed: 2)
+        for _ in 0..<400 {
+            let damaged = mutator.mutate(input, window: input.count)
+            do { _ = try FormatsDrive.scrubAndVerify(TIFFScrubber.self, TIFFVerifier.self, damaged) } catch {}
         }
     }
 }

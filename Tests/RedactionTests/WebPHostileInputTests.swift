@@ -71,4 +71,16 @@ struct WebPHostileInputTests {
         #expect(summary.removed.contains(.other))
         #expect(!WebPScrubberTests.contains(out, "secret"))
     }
+
+    @Test("Random damage to the structure is a typed error or a verified output, never a crash")
+    func mutations() throws {
+        let dir = try FormatsSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try FormatsSupport.read(try WebPScrubberTests.fixture("animated", in: dir))
+        var mutator = FormatsMutator(seed: 1)
+        for _ in 0..<400 {
+            let damaged = mutator.mutate(input, window: input.count)
+            do { _ = try FormatsDrive.scrubAndVerify(WebPScrubber.self, WebPVerifier.self, damaged) } catch {}
+        }
+    }
 }

@@ -47,9 +47,53 @@ struct WebPScrubberTests {
         #expect(summary.kept.contains(.orientation))
         if kind == "animated" {
             #expect(summary.kept.contains(.animation))
-            let frames = try FormatsSupport.run("identify", [output.path]).output.split(separator: "\n").count
-            #expect(frames == 2)
+            #expect(try FormatsSupport.frameCount(output) == 2)
         }
+    }
+
+    @Test("An ICC profile is kept with its flag, or dropped with its flag cleared, as the policy says")
+    func iccFollowsPolicy() throws {
+        let dir = try FormatsSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tagged = try FormatsSupport.read(try Self.fixture("lossy", in: dir))
+        // Insert an ICCP chunk right after VP8X (12 + 18 bytes) and fix the RIFF size.
+        var input = Array(tagged[..<30]) + WebPHostileInputTests.chunk("ICCP", Self.icc(tags: ["desc"])) + Array(tagged[30...])
+        input.replaceSubrange(4..<8, with: withUnsafeBytes(of: UInt32(input.count - 8).littleEndian, Array.init))
+        input[20] |= 0x20
+
+        let kept = try FormatsDrive.scrub(WebPScrubber.self, input)
+        try FormatsDrive.verify(WebPVerifier.self, kept.bytes)
+        #expect(kept.summary.kept.contains(.colorProfile) && kept.bytes[20] & 0x20 != 0)
+        #expect(Self.contains(kept.bytes, "profile-bytes"))
+
+        let strict = ScrubOptions(keepICCProfile: false)
+        let dropped = try FormatsDrive.scrub(WebPScrubber.self, input, options: strict)
+        try FormatsDrive.verify(WebPVerifier.self, dropped.bytes, options: strict)
+        #expect(!dropped.summary.kept.contains(.colorProfile) && dropped.bytes[20] & 0x20 == 0)
+        #expect(!Self.contains(dropped.bytes, "ICCP"))
+        #expect(throws: RedactionError.self) { try FormatsDrive.verify(WebPVerifier.self, kept.bytes, options: strict) }
+    }
+
+    /// A minimal ICC profile: a 128-byte header starting with a marker, then a tag table.
+    static func icc(tags: [String]) -> [UInt8] {
+        var profile = Array("profile-bytes".utf8) + [UInt8](repeating: 0, count: 115)
+        profile += [0, 0, 0, UInt8(tags.count)]
+        for tag in tags { profile += Array(tag.utf8) + [0, 0, 0, 0, 0, 0, 0, 0] }
+        return profile
+    }
+
+    @Test("A display-specific ICC profile (make and model, calibration) is dropped even when profiles are kept")
+    func displayProfileDropped() throws {
+        let dir = try FormatsSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tagged = try FormatsSupport.read(try Self.fixture("lossy", in: dir))
+        var input = Array(tagged[..<30]) + WebPHostileInputTests.chunk("ICCP", Self.icc(tags: ["desc", "mmod"])) + Array(tagged[30...])
+        input.replaceSubrange(4..<8, with: withUnsafeBytes(of: UInt32(input.count - 8).littleEndian, Array.init))
+        let (out, summary) = try FormatsDrive.scrub(WebPScrubber.self, input)
+        try FormatsDrive.verify(WebPVerifier.self, out)
+        #expect(summary.removed.contains(.device) && !summary.kept.contains(.colorProfile))
+        #expect(!Self.contains(out, "profile-bytes") && out[20] & 0x20 == 0)
+        #expect(throws: RedactionError.self) { try FormatsDrive.verify(WebPVerifier.self, input) }
     }
 
     @Test("Feeding one byte at a time gives the same output as one piece")

@@ -34,8 +34,10 @@ enum PNGFixture {
         var i = 8
         while i + 12 <= png.count {
             let n = Int(png[i]) << 24 | Int(png[i + 1]) << 16 | Int(png[i + 2]) << 8 | Int(png[i + 3])
+            guard i + 12 + n <= png.count else { break }
             out.append(Chunk(type: String(decoding: png[(i + 4)..<(i + 8)], as: UTF8.self), data: Array(png[(i + 8)..<(i + 8 + n)])))
             i += 12 + n
+            if out.last?.type == "IEND" { break }
         }
         return out
     }

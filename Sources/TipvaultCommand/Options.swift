@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import TiplineCrypto
+import TiplinePolicy
+import TiplineVault
+
+/// `--vault` and `--policy`: enough to open the database.
+struct VaultLocation: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The vault directory (vault.sqlite, agency.pub).", valueName: "DIR"))
+    var vault: String
+
+    @Option(name: .long, help: ArgumentHelp("Policy file (date granularity, retention); defaults apply without it.", valueName: "FILE"))
+    var policy: String?
+
+    var url: URL { URL(fileURLWithPath: vault, isDirectory: true) }
+
+    func loadPolicy() throws(VaultError) -> Policy {
+        guard let policy else { return .default }
+        do { return try PolicyLoader.load(path: policy) } catch {
+            throw .fileIO(path: policy, reason: error.description)
+        }
+    }
+
+    func open() throws(VaultError) -> Vault {
+        try Vault(directory: url, policy: try loadPolicy().vault, createIfMissing: false)
+    }
+}
+
+/// `--keyring`, `--investigator`, `--passphrase-file`: enough to unlock the agency keys.
+struct KeyAccess: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The keyring directory (never on the server).", valueName: "DIR"))
+    var keyring: String
+
+    @Option(name: .long, help: ArgumentHelp("Your name in the keyring (or TIPVAULT_INVESTIGATOR); needed when it holds several.", valueName: "NAME"))
+    var investigator: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read your passphrase from FILE (else TIPVAULT_PASSPHRASE, else a prompt).", valueName: "FILE"))
+    var passphraseFile: String?
+
+    var ring: Keyring { Keyring(directory: URL(fileURLWithPath: keyring, isDirectory: true)) }
+
+    /// Who is unlocking and their keys, newest first.
+    func unlock() throws(VaultError) -> (name: String, keys: [AgencySecretKey]) {
+        let name = try ring.resolveInvestigator(investigator ?? ProcessInfo.processInfo.environment["TIPVAULT_INVESTIGATOR"])
+        let passphrase = try Passphrase.read(file: passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(name): ")
+        return (name, try ring.unlock(investigator: name, passphrase: passphrase))
+    }
+
+    func investigation(_ location: VaultLocation) throws(VaultError) -> Investigation {
+        let vault = try location.open()
+        let (name, keys) = try unlock()
+        return Investigation(vault: vault, keys: keys, investigator: name)
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import TiplineVault
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List tips, newest first.")
+
+    @OptionGroup var location: VaultLocation
+    @OptionGroup var access: KeyAccess
+    @Option(help: "Only tips with this status (new, triaged, assigned, actioned, closed).") var status: TipStatus?
+    @Option(help: "Only tips in this category.") var category: String?
+    @Option(help: "Only tips with this tag.") var tag: String?
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    func run() throws {
+        try Console.run { () throws(VaultError) in
+            let tips = try access.investigation(location).summaries().filter { tip in
+                (status.map { tip.status == $0.rawValue } ?? true) && (category.map { tip.category == $0 } ?? true)
+                    && (tag.map { tip.tags.contains($0) } ?? true)
+            }
+            if json { return Console.json(tips) }
+            guard !tips.isEmpty else { return Console.out("no tips") }
+            Console.table(
+                ["ID", "DAY", "CATEGORY", "STATUS", "ASSIGNEE", "TAGS", "FILES", "MESSAGE"],
+                tips.map { tip in
+                    [tip.id.short, tip.day, Output.clean(tip.category ?? "-", limit: 16), tip.status,
+                     Output.clean(tip.assignee ?? "-", limit: 16), Output.clean(tip.tags.isEmpty ? "-" : tip.tags.joined(separator: ","), limit: 24),
+                     tip.attachments == 0 ? "-" : "\(tip.attachments) " + Output.clean(Array(Set(tip.kinds)).sorted().joined(separator: ","), limit: 20),
+                     Output.clean(tip.firstLine, limit: 48) + (tip.followUps > 0 ? " (+\(tip.followUps) follow-up)" : "")]
+                })
+        }
+    }
+}
+
+extension TipStatus: ExpressibleByArgument {}
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one tip: message, answers, attachments, conversation, triage history.")
+
+    @Argument(help: "Tip id (or a unique prefix).") var id: String
+    @OptionGroup var location: VaultLocation
+    @OptionGroup var access: KeyAccess
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    func run() throws {
+        try Console.run { () throws(VaultError) in
+            let investigation = try access.investigation(location)
+            let detail = try investigation.detail(try investigation.vault.resolveTip(id))
+            if json { return Console.json(detail) }
+            TipPrinter.print(detail)
+        }
+    }
+}
+
+/// Human rendering of a tip; every string from the tip is cleaned of control characters.
+enum TipPrinter {
+    static func print(_ d: TipDetail) {
+        Console.out("tip \(d.id)  received \(d.day)  category \(Output.clean(d.category ?? "-", limit: 40))")
+        Console.out("status \(d.state.status)  assignee \(Output.clean(d.state.assignee ?? "-", limit: 40))  tags \(Output.clean(d.state.tags.isEmpty ? "-" : d.state.tags.joined(separator: ", "), limit: 80))")
+        printMessage(d.message, answers: d.answers, attachments: d.attachments)
+        if !d.canReply { Console.out("\n(no reply key: the tipster cannot receive replies)") }
+        let conversation = d.followUps.map { ($0.day, "tipster", $0.message) }
+            + d.events.filter { $0.kind == .reply }.map { ($0.day, "reply by \($0.by)", $0.value) }
+        if !conversation.isEmpty {
+            Console.out("\nconversation:")
+            for (day, who, text) in conversation.sorted(by: { $0.0 < $1.0 }) {
+                Console.out("  \(day)  \(Output.clean(who, limit: 40)): \(Output.clean(text, limit: 2000))")
+            }
+            for (i, f) in d.followUps.enumerated() where !f.attachments.isEmpty {
+                Console.out("  follow-up \(i + 1) attachments: " + f.attachments.map { "\(Output.clean($0.format, limit: 8)) \($0.bytes) B" }.joined(separator: ", "))
+            }
+        }
+        let triage = d.events.filter { $0.kind != .reply }
+        if !triage.isEmpty {
+            Console.out("\nhistory:")
+            for e in triage { Console.out("  \(e.day)  \(Output.clean(e.by, limit: 32))  \(e.kind.rawValue) \(Output.clean(e.value, limit: 2000))") }
+        }
+    }
+
+    static func printMessage(_ message: String, answers: [String: String], attachments: [AttachmentEntry]) {
+        Console.out("\nmessage:")
+        for line in Output.clean(message).split(separator: "\n", omittingEmptySubsequences: false) { Console.out("  " + line) }
+        for (question, answer) in answers.sorted(by: { $0.key < $1.key }) {
+            Console.out("\n\(Output.clean(question, limit: 200)): \(Output.clean(answer, limit: 2000))")
+        }
+        if !attachments.isEmpty {
+            Console.out("\nattachments:")
+            for a in attachments {
+                Console.out("  \(a.index + 1). \(Output.clean(a.format, limit: 8))  \(a.bytes) B  removed: \(Output.clean(a.removed.isEmpty ? "nothing" : a.removed.joined(separator: ", "), limit: 200))  kept: \(Output.clean(a.kept.isEmpty ? "nothing" : a.kept.joined(separator: ", "), limit: 200))")
+            }
+        }
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Decrypt a tip's attachments into a directory (neutral names; never overwrites).")
+
+    @Argument(help: "Tip id (or a unique prefix).") var id: String
+    @Option(name: .long, help: ArgumentHelp("Directory to write to (created if missing).", valueName: "DIR")) var to: String
+    @OptionGroup var location: VaultLocation
+    @OptionGroup var access: KeyAccess
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    func run() throws {
+        try Console.run { () throws(VaultError) in
+            let investigation = try access.investigation(location)
+            let files = try investigation.export(try investigation.vault.resolveTip(id), to: URL(fileURLWithPath: to, isDirectory: true))
+            if json { return Console.json(files) }
+            if files.isEmpty { return Console.out("the tip has no attachments") }
+            for file in files { Console.out("wrote \(file.name) (\(file.bytes) B)") }
+        }
+    }
+}

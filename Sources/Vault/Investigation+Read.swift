@@ -1,0 +1,100 @@
+import Foundation
+import TiplineCrypto
+
+/// One line of `tipvault list`.
+public struct TipSummary: Codable, Sendable, Equatable {
+    public var id: TipID
+    public var day: String
+    public var category: String?
+    public var status: String
+    public var assignee: String?
+    public var tags: [String]
+    public var attachments: Int
+    /// Attachment formats, e.g. ["jpeg", "png"].
+    public var kinds: [String]
+    public var firstLine: String
+    public var followUps: Int
+}
+
+/// Everything `tipvault show` prints.
+public struct TipDetail: Codable, Sendable {
+    public struct FollowUp: Codable, Sendable {
+        public var day: String
+        public var message: String
+        public var attachments: [AttachmentEntry]
+    }
+    public var id: TipID
+    public var day: String
+    public var category: String?
+    public var message: String
+    public var answers: [String: String]
+    public var attachments: [AttachmentEntry]
+    public var canReply: Bool
+    public var followUps: [FollowUp]
+    /// Triage history, replies included (kind `reply`), oldest first.
+    public var events: [TriageEvent]
+    public var state: TriageState
+}
+
+extension Investigation {
+    /// Every tip, newest day first, decrypted on all cores. Fails on the first tip that does
+    /// not decrypt, naming it, rather than silently leaving it out.
+    public func summaries() throws(VaultError) -> [TipSummary] {
+        let rows = try vault.listingRows()
+        let eventRows = try vault.eventRows()
+        let results = Self.parallelMap(rows.count) { i -> Result<TipSummary, VaultError> in
+            let row = rows[i]
+            do throws(VaultError) {
+                let reader = try self.reader(header: row.header, tip: row.tip)
+                let document = try self.document(row.document, reader: reader, tip: row.tip)
+                let state = TriageState(events: try self.events(eventRows[row.tip] ?? [], tip: row.tip))
+                let first = document.message.split(whereSeparator: \.isNewline)
+                    .first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                return .success(TipSummary(
+                    id: row.tip, day: row.day, category: document.category, status: state.status, assignee: state.assignee,
+                    tags: state.tags, attachments: document.attachments.count, kinds: document.attachments.map(\.format),
+                    firstLine: String((first ?? "").prefix(200)).trimmingCharacters(in: .whitespaces),
+                    followUps: row.followUps))
+            } catch {
+                return .failure(error)
+            }
+        }
+        var summaries: [TipSummary] = []
+        summaries.reserveCapacity(results.count)
+        for result in results {
+            switch result {
+            case .success(let s): summaries.append(s)
+            case .failure(let e): throw e
+            }
+        }
+        return summaries
+    }
+
+    /// The tip, its follow-ups and its triage history, decrypted.
+    public func detail(_ tip: TipID) throws(VaultError) -> TipDetail {
+        let envelopes = try vault.envelopes(of: tip)
+        var documents: [(day: String, document: TipDocument)] = []
+        for envelope in envelopes {
+            let reader = try reader(header: envelope.header, tip: tip)
+            var ciphertext: [UInt8] = []
+            try vault.forEachChunk(envelope: envelope.id, part: 0) { ciphertext += $0 }
+            documents.append((envelope.day, try document(ciphertext, reader: reader, tip: tip)))
+        }
+        let events = try events(try vault.eventRows(of: tip)[tip] ?? [], tip: tip)
+        let main = documents[0].document
+        return TipDetail(
+            id: tip, day: documents[0].day, category: main.category, message: main.message, answers: main.answers,
+            attachments: main.attachments, canReply: main.replyPublicKey != nil,
+            followUps: documents.dropFirst().map { .init(day: $0.day, message: $0.document.message, attachments: $0.document.attachments) },
+            events: events, state: TriageState(events: events))
+    }
+
+    /// The tip's own document (for the reply key).
+    func mainDocument(_ tip: TipID) throws(VaultError) -> TipDocument {
+        let envelope = try vault.envelopes(of: tip)[0]
+        let reader = try reader(header: envelope.header, tip: tip)
+        var ciphertext: [UInt8] = []
+        try vault.forEachChunk(envelope: envelope.id, part: 0) { ciphertext += $0 }
+        return try document(ciphertext, reader: reader, tip: tip)
+    }
+}

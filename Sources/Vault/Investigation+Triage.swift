@@ -1,0 +1,61 @@
+import Foundation
+import TiplineCrypto
+
+/// Triage and replies. Events are sealed to the newest agency key in `agency.pub` (every
+/// investigator holding it can read them; the server cannot). A status change also leaves the
+/// tipster a notice sealed to their reply key, so they see progress while the server learns nothing.
+extension Investigation {
+    /// Records a triage event (status, assign, tag, untag, note).
+    public func record(_ kind: TriageEvent.Kind, value: String, on tip: TipID) throws(VaultError) {
+        let day = vault.today()
+        let event = TriageEvent(tip: tip, kind: kind, value: value, by: investigator, day: day)
+        var notice: [UInt8]?
+        if kind == .status, let replyKey = try replyKey(tip, required: false) {
+            notice = try seal(TipsterNotice(kind: .status, day: day, text: value), to: replyKey)
+        }
+        try vault.appendEvent(tip: tip, sealed: try sealForAgency(event), notice: notice)
+    }
+
+    /// Sends `message` to the tipster (sealed to their reply key) and keeps a copy for the record
+    /// (a `reply` event sealed to the agency key), in one commit.
+    public func reply(_ message: String, to tip: TipID) throws(VaultError) {
+        guard let replyKey = try replyKey(tip, required: true) else { throw .noReplyKey(tip: tip.text) }
+        let day = vault.today()
+        let notice = try seal(TipsterNotice(kind: .reply, day: day, text: message), to: replyKey)
+        let event = TriageEvent(tip: tip, kind: .reply, value: message, by: investigator, day: day)
+        try vault.appendEvent(tip: tip, sealed: try sealForAgency(event), notice: notice)
+    }
+
+    private func replyKey(_ tip: TipID, required: Bool) throws(VaultError) -> ReplyPublicKey? {
+        guard let bytes = try mainDocument(tip).replyPublicKey else {
+            if required { throw .noReplyKey(tip: tip.text) }
+            return nil
+        }
+        do {
+            return try ReplyPublicKey(bytes: bytes)
+        } catch {
+            throw .documentMalformed(tip: tip.text, reason: "its reply key is invalid (\(error.description))")
+        }
+    }
+
+    private func sealForAgency(_ event: TriageEvent) throws(VaultError) -> [UInt8] {
+        guard let newest = try Vault.agencyPublicKeys(in: vault.directory).last else {
+            throw .agencyKeyFileMissing(path: vault.directory.path)
+        }
+        return SealedBox.seal(try Self.json(event), to: newest)
+    }
+
+    private func seal(_ notice: TipsterNotice, to key: ReplyPublicKey) throws(VaultError) -> [UInt8] {
+        SealedBox.seal(try Self.json(notice), to: key)
+    }
+
+    static func json(_ value: some Encodable) throws(VaultError) -> [UInt8] {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return Array(try encoder.encode(value))
+        } catch {
+            throw .database(operation: "encoding a record", reason: "JSON encoding failed")
+        }
+    }
+}

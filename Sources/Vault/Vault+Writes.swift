@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+
+/// The two kinds of write the vault makes. Staging writes (chunks of an upload nobody can see
+/// yet) skip the fsync; durable writes (what makes a tip, event or reply visible) fsync the WAL,
+/// which also carries every staged frame written before them.
+extension Vault {
+    func durableWrite<T>(_ operation: String, _ body: (Database) throws -> T) throws(VaultError) -> T {
+        try write(operation, synchronous: "FULL", body)
+    }
+
+    func stagingWrite<T>(_ operation: String, _ body: (Database) throws -> T) throws(VaultError) -> T {
+        try write(operation, synchronous: "NORMAL", body)
+    }
+
+    private func write<T>(_ operation: String, synchronous: String, _ body: (Database) throws -> T) throws(VaultError) -> T {
+        try perform(operation) {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+
+    /// Deletes uploads (and their chunks) whose writer session is dead, then any chunk that
+    /// belongs to neither a committed envelope nor a live upload.
+    func removeDeadUploads() throws(VaultError) {
+        let session = self.session
+        try durableWrite("removing unfinished uploads") { db in
+            let sessions = try String.fetchAll(db, sql: "SELECT DISTINCT session FROM uploads")
+            for other in sessions where session.isDead(other) {
+                try db.execute(
+                    sql: "DELETE FROM chunks WHERE envelope_id IN (SELECT id FROM uploads WHERE session = ?)",
+                    arguments: [other])
+                try db.execute(sql: "DELETE FROM uploads WHERE session = ?", arguments: [other])
+            }
+            try db.execute(sql: """
+                DELETE FROM chunks WHERE envelope_id IN (
+                  SELECT DISTINCT envelope_id FROM chunks
+                  WHERE envelope_id NOT IN (SELECT id FROM envelopes) AND envelope_id NOT IN (SELECT id FROM uploads))
+                """)
+        }
+        session.removeStaleLockFiles()
+    }
+
+    /// Deletes tips whose stored day is older than `days` days before `now`, with their
+    /// envelopes, chunks, events and notices, then VACUUMs and truncates the WAL so the freed
+    /// ciphertext does not linger in free pages or old WAL frames. Returns the number deleted.
+    /// With week or month granularity a tip's day is the period's first day, so it may go up to
+    /// one period early: retention errs towards forgetting.
+    public func purge(olderThanDays days: Int, now: Date) throws(VaultError) -> Int {
+        let cutoff = CoarseDay.cutoff(olderThan: days, now: now)
+        let deleted = try durableWrite("purging old tips") { db in
+            try db.execute(sql: """
+                DELETE FROM chunks WHERE envelope_id IN (
+                  SELECT e.id FROM envelopes e JOIN tips t ON t.id = e.tip_id WHERE t.day < ?)
+                """, arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM tips WHERE day < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+        if deleted > 0 { try compact() }
+        return deleted
+    }
+
+    /// VACUUM, then a truncating checkpoint: no old page of a deleted tip stays in the files.
+    public func compact() throws(VaultError) {
+        try perform("compacting the vault") {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+    }
+
+    /// `PRAGMA integrity_check`'s answer: "ok" for a sound file.
+    public func integrityCheck() throws(VaultError) -> String {
+        try perform("checking integrity") {
+            try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Everything the vault and the keyring report. Each message says what failed and what the
+/// consequence is; `hint` says what to do. No case carries plaintext, lookup ids, key bytes
+/// or passphrases, so messages may be printed or logged as they are.
+public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
+    // Storage
+    case cannotOpen(path: String, reason: String)
+    case database(operation: String, reason: String)
+    case schemaTooNew(found: Int, supported: Int)
+    case writerFinished
+    case duplicateLookupID
+    case partOutOfRange(part: String)
+    // Keys and agency.pub
+    case agencyKeyFileMissing(path: String)
+    case agencyKeyFileMalformed(path: String, line: Int)
+    case keyringMissing(path: String)
+    case keyringEmpty(path: String)
+    case keyringFileMalformed(file: String, reason: String)
+    case investigatorUnknown(name: String, known: [String])
+    case investigatorAmbiguous(known: [String])
+    case investigatorExists(name: String)
+    case invalidInvestigatorName(String)
+    case wrongPassphrase(investigator: String)
+    case keyringMismatch(file: String)
+    case vaultAlreadyInitialised(path: String)
+    case passphraseUnavailable(reason: String)
+    // Reading tips
+    case tipNotFound(String)
+    case tipIDAmbiguous(String, matches: Int)
+    case noKeyOpensTip(tip: String)
+    case partCorrupted(tip: String, part: String, reason: String)
+    case documentMalformed(tip: String, reason: String)
+    case eventCorrupted(tip: String, seq: Int)
+    case eventMisplaced(tip: String, seq: Int)
+    case noReplyKey(tip: String)
+    // Files
+    case exportTargetExists(path: String)
+    case fileIO(path: String, reason: String)
+    case envelopeFileMalformed(path: String, reason: String)
+    case envelopeNotForYou(path: String)
+    case crypto(operation: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the vault at \(path): \(reason)"
+        case .database(let operation, let reason): "vault database error while \(operation): \(reason)"
+        case .schemaTooNew(let found, let supported):
+            "the vault's schema version \(found) is newer than this build understands (\(supported)); nothing was changed"
+        case .writerFinished: "this tip writer was already committed or aborted; start a new one"
+        case .duplicateLookupID: "a tip with this lookup id already exists; the new tip was not stored"
+        case .partOutOfRange(let part): "envelope part \(part) is out of range and was not stored"
+        case .agencyKeyFileMissing(let path): "no agency public key file at \(path)"
+        case .agencyKeyFileMalformed(let path, let line): "\(path) line \(line) is not a Tipline agency public key"
+        case .keyringMissing(let path): "no keyring directory at \(path)"
+        case .keyringEmpty(let path): "the keyring at \(path) holds no investigator keys"
+        case .keyringFileMalformed(let file, let reason): "keyring file \(file) is damaged: \(reason)"
+        case .investigatorUnknown(let name, let known):
+            "no investigator named \(name) in the keyring (known: \(known.joined(separator: ", ")))"
+        case .investigatorAmbiguous(let known):
+            "the keyring holds several investigators (\(known.joined(separator: ", "))); say which one you are"
+        case .investigatorExists(let name): "investigator \(name) already holds every agency key; nothing was changed"
+        case .invalidInvestigatorName(let name):
+            "investigator name \"\(name)\" is not allowed: use 1-32 letters, digits, '.', '_' or '-'"
+        case .wrongPassphrase(let name): "wrong passphrase for investigator \(name); no key was unlocked"
+        case .keyringMismatch(let file): "keyring file \(file) holds a key that does not match the public key it names"
+        case .vaultAlreadyInitialised(let path): "\(path) already holds an agency key; nothing was changed"
+        case .passphraseUnavailable(let reason): "no passphrase: \(reason)"
+        case .tipNotFound(let id): "no tip with id \(id)"
+        case .tipIDAmbiguous(let id, let matches): "tip id prefix \(id) matches \(matches) tips"
+        case .noKeyOpensTip(let tip): "none of your agency keys opens tip \(tip)"
+        case .partCorrupted(let tip, let part, let reason): "tip \(tip) \(part) did not decrypt: \(reason)"
+        case .documentMalformed(let tip, let reason): "tip \(tip) decrypted but its document is malformed: \(reason)"
+        case .eventCorrupted(let tip, let seq): "triage event \(seq) of tip \(tip) did not open: it was altered or sealed to another key"
+        case .eventMisplaced(let tip, let seq): "triage event \(seq) of tip \(tip) belongs to another tip: rows were moved"
+        case .noReplyKey(let tip): "tip \(tip) carries no reply key, so the tipster cannot receive a reply"
+        case .exportTargetExists(let path): "\(path) already exists; nothing was overwritten"
+        case .fileIO(let path, let reason): "cannot use \(path): \(reason)"
+        case .envelopeFileMalformed(let path, let reason): "\(path) is not a Tipline forwarded envelope: \(reason)"
+        case .envelopeNotForYou(let path): "\(path) was sealed to another agency's key; none of your keys opens it"
+        case .crypto(let operation, let reason): "\(operation) failed: \(reason)"
+        }
+    }
+
+    /// What the person at the keyboard can do about it, or nil when the message says it all.
+    public var hint: String? {
+        switch self {
+        case .cannotOpen: "check --vault points at the directory `tipvault init` created and that you may read it"
+        case .schemaTooNew: "upgrade tipvault to the version the server runs"
+        case .agencyKeyFileMissing: "run `tipvault init --vault DIR --keyring DIR` first, or check --vault"
+        case .agencyKeyFileMalformed: "restore agency.pub from the investigator machine that ran `tipvault init`"
+        case .keyringMissing, .keyringEmpty: "check --keyring, or run `tipvault init` to create a keyring"
+        case .keyringFileMalformed, .keyringMismatch: "restore the keyring from a backup or have a colleague run `tipvault investigator add`"
+        case .investigatorUnknown, .investigatorAmbiguous: "pass --investigator NAME (or set TIPVAULT_INVESTIGATOR)"
+        case .wrongPassphrase: "check the passphrase (TIPVAULT_PASSPHRASE, --passphrase-file or the prompt)"
+        case .passphraseUnavailable: "pass --passphrase-file FILE or set TIPVAULT_PASSPHRASE when there is no terminal"
+        case .tipNotFound, .tipIDAmbiguous: "run `tipvault list` to see tip ids; a unique prefix of 4 or more characters is enough"
+        case .noKeyOpensTip: "the tip was sealed to an agency key your keyring lacks; ask a colleague who holds it to run `tipvault investigator add`"
+        case .partCorrupted, .eventCorrupted, .eventMisplaced: "the vault file was altered; restore it from a backup"
+        case .envelopeNotForYou: "ask the sender to forward it to the public key in your agency.pub"
+        case .exportTargetExists: "choose an empty or new directory with --to"
+        default: nil
+        }
+    }
+}
