@@ -10,6 +10,12 @@ packages=(
   libjpeg-turbo-progs                         # jpegtran: restart-marker and progressive JPEG fixtures
 )
 
+# `install-deps.sh --list` prints the names only, for .ci/run's explicit apt-get install.
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
