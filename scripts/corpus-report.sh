@@ -117,7 +117,7 @@ cut -f3 "$work/outputs.tsv" >"$work/paths.txt"
 # 5. What exiftool still finds: identifying tags only (location, device and serials, maker notes,
 #    thumbnails and previews, XMP, IPTC/Photoshop, comments, authorship, capture and edit dates,
 #    software). Orientation: EXIF IFD0 Orientation, or for HEIF the `irot` rotation.
-exiftool -s -G0:1 -a -u -n -q -q -@ "$work/paths.txt" >"$work/tags.txt" 2>/dev/null || true
+exiftool -s -G0:1 -a -u -n -@ "$work/paths.txt" >"$work/tags.txt" 2>/dev/null || true
 awk -v mapfile="$work/outputs.tsv" '
   BEGIN { while ((getline line < mapfile) > 0) { split(line, p, "\t"); key[p[3]] = p[1] "\t" p[2] } }
   function flush() { if (file != "") print key[file] "\t" (leaks == "" ? "-" : substr(leaks, 2)) "\t" orient "\t" rot }
@@ -131,14 +131,14 @@ awk -v mapfile="$work/outputs.tsv" '
     if (tag == "Rotation") rot = value
     bad = 0
     if (g[1] ~ /^(MakerNotes|XMP|IPTC|Photoshop)$/) bad = 1
-    if (g[1] !~ /^(ExifTool|System|ICC_Profile)$/ && tag ~ /^(GPS.*|Make|Model|.*Serial.*|MakerNote.*|Thumbnail.*|PreviewImage|OtherImage|Comment|UserComment|ImageDescription|Artist|Copyright|Owner.*|CameraOwnerName|XPAuthor|XPComment|By-line|Creator|DateTimeOriginal|CreateDate|DateTimeDigitized|ModifyDate|SubSecTime.*|OffsetTime.*|ImageUniqueID|HostComputer|Software|Lens(Make|Model))$/) bad = 1
+    if (g[1] !~ /^(ExifTool|ICC_Profile)$/ && g[2] != "System" && tag ~ /^(GPS.*|Make|Model|.*Serial.*|MakerNote.*|Thumbnail.*|PreviewImage|OtherImage|Comment|UserComment|ImageDescription|Artist|Copyright|Owner.*|CameraOwnerName|XPAuthor|XPComment|By-line|Creator|DateTimeOriginal|CreateDate|DateTimeDigitized|ModifyDate|SubSecTime.*|OffsetTime.*|ImageUniqueID|HostComputer|Software|Lens(Make|Model))$/) bad = 1
     if (bad && index(leaks ",", "," tag ",") == 0) leaks = leaks "," tag
   }
   END { flush() }
 ' "$work/tags.txt" >"$work/judged.tsv"
 
 # 6. Decoded pixels, every frame, one identify run.
-identify -quiet -format '%i\t%#\n' @"$work/paths.txt" >"$work/pixels.txt" 2>/dev/null || true
+xargs -d '\n' identify -quiet -format '%i|%#\n' <"$work/paths.txt" >"$work/pixels.txt" 2>/dev/null || true
 
 # 7. The table.
 awk -v have_mat2=$have_mat2 \
@@ -147,7 +147,7 @@ awk -v have_mat2=$have_mat2 \
     FS = "\t"
     while ((getline l < files) > 0) { split(l, p, "\t"); fmt[p[1]] = p[3]; ids[++nid] = p[1]; formats[p[3]] = 1 }
     while ((getline l < outputs) > 0) { split(l, p, "\t"); who[p[3]] = p[1] "\t" p[2] }
-    while ((getline l < pixels) > 0) { split(l, p, "\t"); sig[who[p[1]]] = sig[who[p[1]]] p[2] ";" }
+    while ((getline l < pixels) > 0) { split(l, p, "|"); sig[who[p[1]]] = sig[who[p[1]]] p[2] ";" }
     while ((getline l < judged) > 0) { split(l, p, "\t"); k = p[1] "\t" p[2]; leak[k] = p[3]; ori[k] = p[4] "/" p[5] }
     ntools = have_mat2 ? 3 : 2; tools[1] = "tipline"; tools[2] = "exiftool"; tools[3] = "mat2"
     label["tipline"] = "Tipline"; label["exiftool"] = "exiftool -all="; label["mat2"] = "mat2"
