@@ -137,8 +137,8 @@ awk -v mapfile="$work/outputs.tsv" '
   END { flush() }
 ' "$work/tags.txt" >"$work/judged.tsv"
 
-# 6. Decoded pixels, every frame, one identify run.
-xargs -d '\n' identify -quiet -format '%i|%#\n' <"$work/paths.txt" >"$work/pixels.txt" 2>/dev/null || true
+# 6. Decoded pixels, every frame: one identify per file, so one that fails stops no other.
+xargs -d '\n' -n 1 identify -quiet -format '%i|%#\n' <"$work/paths.txt" >"$work/pixels.txt" 2>/dev/null || true
 
 # 7. The table.
 awk -v have_mat2=$have_mat2 \
