@@ -17,6 +17,7 @@ struct ReceiptLookup: Sendable {
             throw IntakeError.invalidField(message + ".")
         }
         if let wait = services.attempts.take() {
+            services.counters.add(\.overBudget)
             throw IntakeError(
                 .overBudget, "Too many receipt look-ups right now; try again in \(wait) seconds.", retryAfterSeconds: wait)
         }
