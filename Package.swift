@@ -83,7 +83,7 @@ let package = Package(
             path: "Sources/Benchmarks/VaultBench"),
         .executableTarget(
             name: "IntakeBench",
-            dependencies: ["TipIntake", "TiplineVault", "TiplineCrypto", "TiplinePolicy"],
+            dependencies: ["TipIntake", "TiplineVault", "TiplineCrypto", "TiplinePolicy", "CSodium"],
             path: "Sources/Benchmarks/IntakeBench"),
 
         // MARK: Tests
@@ -104,6 +104,7 @@ let package = Package(
                 "TipIntake", "TiplineVault", "TiplineCrypto", "TiplineRedaction", "TiplinePolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IntakeTests"),
     ]
