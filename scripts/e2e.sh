@@ -75,14 +75,16 @@ chromium, url, photo, message, out_dir, profile = sys.argv[1:7]
 to_browser_r, to_browser_w = os.pipe()
 from_browser_r, from_browser_w = os.pipe()
 def child_fds():
-    os.dup2(to_browser_r, 3)
-    os.dup2(from_browser_w, 4)
+    # Copy first: a pipe end may itself be fd 3 or 4, and dup2 onto itself keeps close-on-exec.
+    a, b = os.dup(to_browser_r), os.dup(from_browser_w)
+    os.dup2(a, 3)
+    os.dup2(b, 4)
 browser = subprocess.Popen(
     [chromium, "--headless", "--disable-gpu", "--no-sandbox", "--remote-debugging-pipe",
      "--blink-settings=scriptEnabled=false", "--no-first-run", "--no-default-browser-check",
      "--disable-extensions", "--disable-background-networking", "--disable-dev-shm-usage",
      "--user-data-dir=" + profile, "--window-size=1000,1400", "about:blank"],
-    preexec_fn=child_fds, pass_fds=(to_browser_r, from_browser_w),
+    preexec_fn=child_fds, close_fds=False,  # os.pipe() fds are close-on-exec; the dup2'd 3 and 4 are not
     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 os.close(to_browser_r)
 os.close(from_browser_w)
