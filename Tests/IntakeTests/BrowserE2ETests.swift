@@ -4,10 +4,8 @@ import Testing
 /// Runs `scripts/e2e.sh` (headless Chromium, JavaScript off, submits the form with a photo)
 /// against the binaries of this build. Skipped only where chromium is not installed; CI
 /// installs it (`.ci/run`, `scripts/install-deps.sh`).
-@Suite("Intake browser end to end", .enabled(if: Binaries.serverAvailable && BrowserE2ETests.chromium, "tipintake serve or chromium is missing"))
+@Suite("Intake browser end to end", .enabled(if: Binaries.serverAvailable && Binaries.chromium, "tipintake serve or chromium is missing"))
 struct BrowserE2ETests {
-    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].contains { FileManager.default.isExecutableFile(atPath: $0) }
-
     @Test("headless Chromium without JavaScript submits the form with a photo and sees the receipt")
     func browserSubmitsTheForm() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("tipline-e2e-\(UUID().uuidString.prefix(8))")

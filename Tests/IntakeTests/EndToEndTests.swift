@@ -121,7 +121,7 @@ struct EndToEndTests {
         ] + jpeg.planted + png.planted
         func scan(_ when: String) {
             let everything = IntakeServer.files(under: server.vault) + IntakeServer.files(under: server.tmp)
-                + [(server.stdoutLog.path, Array(server.stdoutText.utf8)), (server.stderrLog.path, Array(server.stderrText.utf8))]
+                + [(path: server.stdoutLog.path, bytes: Array(server.stdoutText.utf8)), (path: server.stderrLog.path, bytes: Array(server.stderrText.utf8))]
             #expect(everything.contains { $0.path.hasSuffix("vault.sqlite") }, "the vault file exists")
             for (path, bytes) in everything {
                 for s in secrets {

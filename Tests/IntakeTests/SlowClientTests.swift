@@ -44,9 +44,11 @@ struct SlowClientTests {
         var clients: [Slow] = []
         for i in 0..<200 {
             let c = try RawConnection(port: server.port, timeout: 5)
-            clients.append(i % 2 == 0
-                ? try Slow(c, bytes: slowHeaders, interval: 0.2, initial: 1)
-                : try Slow(c, bytes: slowBody, interval: 3.0, initial: headEnd + 10))
+            if i % 2 == 0 {
+                clients.append(try Slow(c, bytes: slowHeaders, interval: 0.2, initial: 1))
+            } else {
+                clients.append(try Slow(c, bytes: slowBody, interval: 3.0, initial: headEnd + 10))
+            }
         }
 
         // The ordinary tip, from another thread, half a second into the attack.
@@ -65,11 +67,11 @@ struct SlowClientTests {
         while Date().timeIntervalSince(start) < 12 && clients.contains(where: { $0.closedAfter == nil }) {
             for s in clients where s.closedAfter == nil {
                 let fd = s.connection.fd
-                var p = pollfd(fd: fd, events: Int16(POLLIN | POLLRDHUP), revents: 0)
+                var p = pollfd(fd: fd, events: Int16(POLLIN) | RawConnection.pollReadHangUpValue, revents: 0)
                 if poll(&p, 1, 0) > 0 {
                     var b = [UInt8](repeating: 0, count: 4096)
                     let n = b.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, Int32(MSG_DONTWAIT)) }
-                    if n == 0 || (n < 0 && errno != EAGAIN) || p.revents & Int16(POLLRDHUP | POLLHUP | POLLERR) != 0 {
+                    if n == 0 || (n < 0 && errno != EAGAIN) || p.revents & (RawConnection.pollReadHangUpValue | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
                         s.closedAfter = Date().timeIntervalSince(start)
                         continue
                     }

@@ -74,7 +74,7 @@ final class BenchDeployment {
     var peakRSS: Int {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1) * 1024
+        return (Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? -1) * 1024
     }
 
     func stop() {

@@ -8,13 +8,16 @@ import Foundation
 //      two derivations at a time: this bounds tips/s by design) and once at the minimum cost.
 // `IntakeBench --quick` shrinks both (64 MiB, 100 tips) for a smoke run.
 
-let quick = CommandLine.arguments.contains("--quick")
-let uploadBytes = quick ? 64 << 20 : 1 << 30
-let tipCount = quick ? 100 : 1000
-let clients = 16
+enum Config {
+    static let quick = CommandLine.arguments.contains("--quick")
+    static let uploadBytes = quick ? 64 << 20 : 1 << 30
+    static let tipCount = quick ? 100 : 1000
+    static let clients = 16
+}
 
 /// A baseline JPEG header (SOI, APP0 JFIF, DQT, SOF0 64×64 grey, DHT ×2, SOS) from ImageMagick.
-let jpegHeader: [UInt8] = [
+enum Shape {
+    static let jpegHeader: [UInt8] = [
     0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
     0xFF, 0xDB, 0x00, 0x43, 0x00, 0x03, 0x02, 0x02, 0x03, 0x02, 0x02, 0x03, 0x03, 0x03, 0x03, 0x04, 0x03, 0x03, 0x04, 0x05,
     0x08, 0x05, 0x05, 0x04, 0x04, 0x05, 0x0A, 0x07, 0x07, 0x06, 0x08, 0x0C, 0x0A, 0x0C, 0x0C, 0x0B, 0x0A, 0x0B, 0x0B, 0x0D,
@@ -23,11 +26,11 @@ let jpegHeader: [UInt8] = [
     0x11, 0x00, 0xFF, 0xC4, 0x00, 0x15, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x03, 0xFF, 0xC4, 0x00, 0x14, 0x10, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00,
-]
-let jpegEnd: [UInt8] = [0xFF, 0xD9]
-
-/// 1 MiB of entropy-coded-looking bytes: random, never 0xFF, so no marker appears inside.
-let scanBlock: [UInt8] = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...0xFE) }
+    ]
+    static let jpegEnd: [UInt8] = [0xFF, 0xD9]
+    /// 1 MiB of entropy-coded-looking bytes: random, never 0xFF, so no marker appears inside.
+    static let scanBlock: [UInt8] = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...0xFE) }
+}
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 func mib(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
@@ -39,7 +42,7 @@ func checkShapeWithRedact() throws {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let input = dir.appendingPathComponent("shaped.jpg")
-    try Data(jpegHeader + scanBlock + scanBlock + jpegEnd).write(to: input)
+    try Data(Shape.jpegHeader + Shape.scanBlock + Shape.scanBlock + Shape.jpegEnd).write(to: input)
     let p = Process()
     p.executableURL = try BenchDeployment.binary("tipintake")
     p.arguments = ["redact", input.path, "-o", dir.appendingPathComponent("out.jpg").path]
@@ -53,14 +56,15 @@ func checkShapeWithRedact() throws {
 
 func hugeUpload() throws {
     try checkShapeWithRedact()
-    let fileBytes = jpegHeader.count + uploadBytes + jpegEnd.count
+    let uploadBytes = Config.uploadBytes
+    let fileBytes = Shape.jpegHeader.count + uploadBytes + Shape.jpegEnd.count
     let deployment = try BenchDeployment(policyYAML: BenchDeployment.policy(argon2Ops: 1, argon2Mem: 8192, maxBytes: fileBytes + 1_000_000))
     defer { deployment.stop() }
     let request = TipRequest()
     let connection = try BenchConnection(port: deployment.port)
     let start = now()
-    try connection.send(request.head(port: deployment.port, fileBytes: fileBytes) + jpegHeader)
-    try scanBlock.withUnsafeBytes { block in
+    try connection.send(request.head(port: deployment.port, fileBytes: fileBytes) + Shape.jpegHeader)
+    try Shape.scanBlock.withUnsafeBytes { block in
         var sent = 0
         while sent < uploadBytes {
             let n = min(block.count, uploadBytes - sent)
@@ -68,21 +72,21 @@ func hugeUpload() throws {
             sent += n
         }
     }
-    try connection.send(jpegEnd + request.tail)
+    try connection.send(Shape.jpegEnd + request.tail)
     let response = try connection.readResponse()
     let serverSeconds = now() - start
     guard response.status == 201 else {
         throw BenchDeployment.Failure(description: "upload answered \(response.status): \(response.body.prefix(200))")
     }
     let peak = deployment.peakRSS
-    let rawSeconds = RawSecretstream.seconds(totalBytes: uploadBytes, source: scanBlock)
+    let rawSeconds = RawSecretstream.seconds(totalBytes: uploadBytes, source: Shape.scanBlock)
     let serverRate = mib(fileBytes) / serverSeconds
     let rawRate = mib(uploadBytes) / rawSeconds
     print(String(format: "(a) %.0f MiB JPEG-shaped upload, end to end over loopback", mib(fileBytes)))
     print(String(format: "    server          %8.1f MiB/s  (%.2f s, 201 received)", serverRate, serverSeconds))
     print(String(format: "    raw secretstream %7.1f MiB/s  (%.2f s, same bytes, 64 KiB chunks)", rawRate, rawSeconds))
-    print(String(format: "    ratio           %8.1f %%     goal >= 50 %%  %@", 100 * serverRate / rawRate, serverRate / rawRate >= 0.5 ? "met" : "NOT met"))
-    print(String(format: "    server peak RSS %8.1f MiB    goal < 64 MiB  %@", mib(peak), peak > 0 && peak < 64 << 20 ? "met" : "NOT met"))
+    print(String(format: "    ratio           %8.1f %%     goal >= 50 %%  ", 100 * serverRate / rawRate) + (serverRate / rawRate >= 0.5 ? "met" : "NOT met"))
+    print(String(format: "    server peak RSS %8.1f MiB    goal < 64 MiB  ", mib(peak)) + (peak > 0 && peak < 64 << 20 ? "met" : "NOT met"))
 }
 
 // MARK: (b) many tips, many clients
@@ -111,7 +115,7 @@ func twoMegabytePhoto() -> [UInt8] {
     {
         return [UInt8](data)
     }
-    return jpegHeader + scanBlock + scanBlock + jpegEnd
+    return Shape.jpegHeader + Shape.scanBlock + Shape.scanBlock + Shape.jpegEnd
 }
 
 func manyTips(photo: [UInt8], argon2Ops: Int, argon2Mem: Int, label: String) throws {
@@ -126,6 +130,7 @@ func manyTips(photo: [UInt8], argon2Ops: Int, argon2Mem: Int, label: String) thr
         var failures: [String] = []
     }
     let shared = Shared()
+    let port = deployment.port, tipCount = Config.tipCount, clients = Config.clients
     let group = DispatchGroup()
     let start = now()
     for _ in 0..<clients {
@@ -140,7 +145,7 @@ func manyTips(photo: [UInt8], argon2Ops: Int, argon2Mem: Int, label: String) thr
                 guard index < tipCount else { return }
                 let t0 = now()
                 do {
-                    let c = try BenchConnection(port: deployment.port)
+                    let c = try BenchConnection(port: port)
                     try c.send(whole)
                     let r = try c.readResponse()
                     let t = now() - t0
@@ -158,16 +163,16 @@ func manyTips(photo: [UInt8], argon2Ops: Int, argon2Mem: Int, label: String) thr
     let sorted = shared.latencies.sorted()
     func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
     let rate = Double(sorted.count) / wall
-    print(String(format: "(b) %d tips × %.2f MB photo, %d concurrent clients, %@", tipCount, Double(photo.count) / 1e6, clients, label))
-    print(String(format: "    %8.1f tips/s   goal >= 100  %@   (%d stored, %d failed, %.1f s)", rate, rate >= 100 ? "met" : "NOT met",
-                 sorted.count, shared.failures.count, wall))
-    print(String(format: "    latency p50 %.0f ms, p99 %.0f ms, max %.0f ms   p99 goal < 250 ms  %@", percentile(0.5) * 1000,
-                 percentile(0.99) * 1000, (sorted.last ?? .nan) * 1000, percentile(0.99) < 0.25 ? "met" : "NOT met"))
+    print(String(format: "(b) %d tips × %.2f MB photo, %d concurrent clients, ", tipCount, Double(photo.count) / 1e6, clients) + label)
+    print(String(format: "    %8.1f tips/s   goal >= 100  ", rate) + (rate >= 100 ? "met" : "NOT met")
+        + String(format: "   (%d stored, %d failed, %.1f s)", sorted.count, shared.failures.count, wall))
+    print(String(format: "    latency p50 %.0f ms, p99 %.0f ms, max %.0f ms   p99 goal < 250 ms  ", percentile(0.5) * 1000,
+                 percentile(0.99) * 1000, (sorted.last ?? .nan) * 1000) + (percentile(0.99) < 0.25 ? "met" : "NOT met"))
     print(String(format: "    server peak RSS %.1f MiB", mib(deployment.peakRSS)))
     if let first = shared.failures.first { print("    first failure: \(first)") }
 }
 
-print("IntakeBench (release tipintake serve over loopback, wall-clock time\(quick ? ", --quick" : ""))")
+print("IntakeBench (release tipintake serve over loopback, wall-clock time\(Config.quick ? ", --quick" : ""))")
 do {
     try hugeUpload()
     let photo = twoMegabytePhoto()

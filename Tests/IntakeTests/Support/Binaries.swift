@@ -16,6 +16,8 @@ enum Binaries {
         return candidates.map { $0.appendingPathComponent(name) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+
     static let tipintake = locate("tipintake")
     static let tipvault = locate("tipvault")
 

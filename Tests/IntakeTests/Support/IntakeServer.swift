@@ -144,12 +144,12 @@ final class IntakeServer: @unchecked Sendable {
     /// Every regular file under `directory`, recursively, with its bytes.
     static func files(under directory: URL) -> [(path: String, bytes: [UInt8])] {
         guard let e = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
-        var out: [(String, [UInt8])] = []
+        var out: [(path: String, bytes: [UInt8])] = []
         for case let url as URL in e {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
                 let d = try? Data(contentsOf: url)
             else { continue }
-            out.append((url.path, [UInt8](d)))
+            out.append((path: url.path, bytes: [UInt8](d)))
         }
         return out
     }

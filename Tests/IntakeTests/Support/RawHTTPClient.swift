@@ -18,7 +18,7 @@ final class RawConnection: @unchecked Sendable {
     init(port: Int, sourceAddress: String? = nil, timeout: Double = 30) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int32((timeout - Double(Int(timeout))) * 1_000_000))
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
@@ -155,7 +155,7 @@ final class RawConnection: @unchecked Sendable {
     func waitForClose(seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            var p = pollfd(fd: fd, events: Int16(POLLIN | POLLRDHUP), revents: 0)
+            var p = pollfd(fd: fd, events: Int16(POLLIN) | Self.pollReadHangUpValue, revents: 0)
             let r = poll(&p, 1, 100)
             if r > 0 {
                 var b = [UInt8](repeating: 0, count: 4096)
@@ -165,6 +165,9 @@ final class RawConnection: @unchecked Sendable {
         }
         return false
     }
+
+    /// POLLRDHUP (Linux): the peer closed its end.
+    static let pollReadHangUpValue: Int16 = 0x2000
 
     static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
         guard hay.count >= needle.count else { return nil }
