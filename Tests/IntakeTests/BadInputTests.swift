@@ -7,20 +7,20 @@ import Testing
 @Suite("Intake bad input", .enabled(if: Binaries.serverAvailable, "tipintake serve is not built"))
 struct BadInputTests {
     /// The server still answers, the vault holds `tips` tips and no leftovers.
-    static func expectIntact(_ server: IntakeServer, tips: Int = 0, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectIntact(_ server: ServerUnderTest, tips: Int = 0, sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(try server.get("/").status == 200, "still serving", sourceLocation: sourceLocation)
         #expect(try VaultInspector.waitForNoLeftovers(in: server.vault) == .init(orphanChunks: 0, uploads: 0), sourceLocation: sourceLocation)
         #expect(try server.tipCount() == tips, "tips stored", sourceLocation: sourceLocation)
-        #expect(IntakeServer.files(under: server.tmp).map(\.path) == [], "nothing left in the server's TMPDIR", sourceLocation: sourceLocation)
+        #expect(ServerUnderTest.files(under: server.tmp).map(\.path) == [], "nothing left in the server's TMPDIR", sourceLocation: sourceLocation)
     }
 
-    static func post(_ server: IntakeServer, contentType: String, _ body: [UInt8], path: String = "/api/v1/tips") throws -> HTTPResponse {
+    static func post(_ server: ServerUnderTest, contentType: String, _ body: [UInt8], path: String = "/api/v1/tips") throws -> RawResponse {
         try RawConnection.exchange(port: server.port, "POST", path, headers: [("Content-Type", contentType)], body: body)
     }
 
     @Test("malformed multipart, missing boundary, a stream without its closing boundary, wrong content types: 400 malformed_request")
     func malformedRequests() throws {
-        let server = try IntakeServer(policy: .small)
+        let server = try ServerUnderTest(policy: .small)
         let png = try Fixtures.plainPNG(in: server.work)
         let garbage = try Self.post(server, contentType: "multipart/form-data; boundary=XYZ", Array("this is not multipart at all\r\n".utf8))
         Contract.expectError(garbage, 400, "malformed_request")
@@ -38,7 +38,7 @@ struct BadInputTests {
 
     @Test("a 0-byte file, a text file named .jpg and a truncated JPEG: 415 unsupported_file naming the file")
     func unsupportedFiles() throws {
-        let server = try IntakeServer(policy: .small)
+        let server = try ServerUnderTest(policy: .small)
         let jpeg = try Fixtures.noiseJPEG(in: server.work, side: 120)
         let png = try Fixtures.plainPNG(in: server.work)
         let cases: [(String, [UInt8])] = [
@@ -54,7 +54,7 @@ struct BadInputTests {
 
     @Test("one file over the attachment limit: 413 attachment_too_large naming it; too many files: 413 too_many_attachments")
     func attachmentLimits() throws {
-        let server = try IntakeServer(policy: .small)
+        let server = try ServerUnderTest(policy: .small)
         let png = try Fixtures.plainPNG(in: server.work)
         let big = try Fixtures.noiseJPEG(in: server.work, side: 400)
         #expect(big.count > 200_000 && big.count < 500_000)
@@ -70,7 +70,7 @@ struct BadInputTests {
 
     @Test("a body over max_request_bytes: 413 request_too_large from Content-Length up front, and when streamed chunked")
     func requestTooLarge() throws {
-        let server = try IntakeServer(policy: .small)
+        let server = try ServerUnderTest(policy: .small)
         // Content-Length alone: the server must answer without waiting for the body.
         let c = try RawConnection(port: server.port, timeout: 10)
         try c.send("POST /api/v1/tips HTTP/1.1\r\nHost: tipline.test\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 500001\r\n\r\n")
@@ -101,11 +101,11 @@ struct BadInputTests {
 
     @Test("a client that disconnects in the middle of a file part leaves nothing behind")
     func disconnectMidPart() throws {
-        let server = try IntakeServer(policy: .small)
+        let server = try ServerUnderTest(policy: .small)
         let png = try Fixtures.plainPNG(in: server.work)
         let photo = try Fixtures.noiseJPEG(in: server.work, side: 300)
         let body = MultipartBody.tip(message: "cut off", files: [("first.png", png), ("second.jpg", photo)])
-        let request = HTTPRequest.bytes("POST", "/api/v1/tips", headers: [("Content-Type", body.contentType)], body: body.bytes)
+        let request = RawRequest.bytes("POST", "/api/v1/tips", headers: [("Content-Type", body.contentType)], body: body.bytes)
         let c = try RawConnection(port: server.port)
         try c.send(Array(request.prefix(request.count * 2 / 3)))
         Thread.sleep(forTimeInterval: 0.5)
@@ -123,7 +123,7 @@ struct BadInputTests {
 
     @Test("missing or empty message, too long a message, unknown category, unknown field: 422 invalid_field")
     func invalidFields() throws {
-        let server = try IntakeServer(policy: .small)
+        let server = try ServerUnderTest(policy: .small)
         var noMessage = MultipartBody()
         noMessage.field("category", "fraud")
         Contract.expectError(try server.submit(noMessage), 422, "invalid_field")
@@ -140,7 +140,7 @@ struct BadInputTests {
     func followUpBudget() throws {
         var policy = TestPolicy.small
         policy.receiptAttemptsPerMinute = 3
-        let server = try IntakeServer(policy: policy)
+        let server = try ServerUnderTest(policy: policy)
         for _ in 0..<3 {
             #expect(try RawConnection.postJSON(port: server.port, "/api/v1/followup", ["receipt": Fixtures.randomReceipt()]).status == 200)
         }
@@ -158,10 +158,10 @@ struct BadInputTests {
     func uploadConcurrency() throws {
         var policy = TestPolicy.small
         policy.maxConcurrentUploads = 2
-        let server = try IntakeServer(policy: policy)
+        let server = try ServerUnderTest(policy: policy)
         let png = try Fixtures.plainPNG(in: server.work)
         let body = MultipartBody.tip(message: "slow", files: [("a.png", png)])
-        let request = HTTPRequest.bytes("POST", "/api/v1/tips", headers: [("Content-Type", body.contentType)], body: body.bytes)
+        let request = RawRequest.bytes("POST", "/api/v1/tips", headers: [("Content-Type", body.contentType)], body: body.bytes)
         let slow = try (0..<2).map { _ in try RawConnection(port: server.port) }
         for c in slow { try c.send(Array(request.prefix(request.count - 40))) }
         Thread.sleep(forTimeInterval: 0.5)

@@ -10,7 +10,7 @@ struct EndToEndTests {
 
     @Test("a tip with a GPS photo and a PNG is scrubbed, stored, exported clean, answered, and leaves no plaintext")
     func fullJourney() throws {
-        let server = try IntakeServer()
+        let server = try ServerUnderTest()
         let jpeg = try Fixtures.gpsRotatedJPEG(in: server.work)
         let png = try Fixtures.textPNG(in: server.work)
         let message = "The ledger is in the blue van. " + Fixtures.canary("message")
@@ -120,7 +120,7 @@ struct EndToEndTests {
             userAgent, clientAddress, forwarded,
         ] + jpeg.planted + png.planted
         func scan(_ when: String) {
-            let everything = IntakeServer.files(under: server.vault) + IntakeServer.files(under: server.tmp)
+            let everything = ServerUnderTest.files(under: server.vault) + ServerUnderTest.files(under: server.tmp)
                 + [(path: server.stdoutLog.path, bytes: Array(server.stdoutText.utf8)), (path: server.stderrLog.path, bytes: Array(server.stderrText.utf8))]
             #expect(everything.contains { $0.path.hasSuffix("vault.sqlite") }, "the vault file exists")
             for (path, bytes) in everything {
@@ -137,7 +137,7 @@ struct EndToEndTests {
 
     @Test("receipts: a well-formed unknown receipt looks exactly like a tip with no replies; malformed ones are 422")
     func receiptLookups() throws {
-        let server = try IntakeServer()
+        let server = try ServerUnderTest()
         let r = try server.submit(.tip(message: "no attachments here"))
         #expect(r.status == 201, "\(r.text.prefix(300))")
         let receipt = try #require(r.json?["receipt"] as? String)
@@ -150,7 +150,7 @@ struct EndToEndTests {
         #expect((unknown.json?["replies"] as? [Any])?.count == 0)
         #expect(Set(unknown.json?.keys.map { $0 } ?? []) == ["status", "replies"])
         #expect(unknown.body == valid.body, "byte-identical bodies: \(unknown.text) vs \(valid.text)")
-        let names = { (x: HTTPResponse) in x.headers.map { $0.name.lowercased() }.filter { $0 != "date" }.sorted() }
+        let names = { (x: RawResponse) in x.headers.map { $0.name.lowercased() }.filter { $0 != "date" }.sorted() }
         #expect(names(unknown) == names(valid))
         #expect(unknown.headers.filter { $0.name.lowercased() != "date" }.map(\.value) == valid.headers.filter { $0.name.lowercased() != "date" }.map(\.value))
 
@@ -174,7 +174,7 @@ struct EndToEndTests {
 
     @Test("durability: each receipt is returned only once the tip is visible to tipvault list")
     func receiptAfterCommit() throws {
-        let server = try IntakeServer()
+        let server = try ServerUnderTest()
         let png = try Fixtures.plainPNG(in: server.work)
         for i in 1...4 {
             let r = try server.submit(.tip(message: "tip number \(i)", files: i % 2 == 0 ? [("p.png", png)] : []))

@@ -14,7 +14,7 @@ struct HTMLFlowTests {
     }
 
     /// An element named `name` has a `<label for=id>` or sits inside a `<label>`.
-    static func isLabelled(_ tag: HTMLTag, in html: String, tags: [HTMLTag]) -> Bool {
+    static func isLabelled(_ tag: PageTag, in html: String, tags: [PageTag]) -> Bool {
         if let id = tag["id"], tags.contains(where: { $0.name == "label" && $0["for"] == id }) { return true }
         guard let name = tag["name"] else { return false }
         let pattern = #"<label\b[^>]*>(?:(?!</label>)[\s\S])*?name\s*=\s*["']?"# + NSRegularExpression.escapedPattern(for: name) + #"["'\s>]"#
@@ -22,13 +22,13 @@ struct HTMLFlowTests {
     }
 
     static func expectNoScriptNoExternal(_ html: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let tags = HTML.tags(html)
+        let tags = PageReader.tags(html)
         #expect(!html.lowercased().contains("<script"), "\(what): no <script>", sourceLocation: sourceLocation)
         #expect(!html.lowercased().contains("javascript:"), "\(what): no javascript: URL", sourceLocation: sourceLocation)
         let handlers = tags.flatMap { $0.attributes.keys.filter { $0.hasPrefix("on") } }
         #expect(handlers == [], "\(what): no event handler attributes", sourceLocation: sourceLocation)
         let resources = tags.filter { $0.name != "a" }
-        for url in HTML.urls(resources) {
+        for url in PageReader.urls(resources) {
             #expect(url.hasPrefix("/") && !url.hasPrefix("//"), "\(what): external or relative resource \(url)", sourceLocation: sourceLocation)
         }
         #expect(tags.first { $0.name == "html" }?["lang"]?.isEmpty == false, "\(what): <html lang>", sourceLocation: sourceLocation)
@@ -36,12 +36,12 @@ struct HTMLFlowTests {
 
     @Test("GET / is the submission form the contract lists, with labels, no script and no external resource")
     func submissionForm() throws {
-        let server = try IntakeServer(policy: Self.policy())
+        let server = try ServerUnderTest(policy: Self.policy())
         let r = try server.get("/")
         #expect(r.status == 200)
         #expect(r.header("Content-Type")?.lowercased() == "text/html; charset=utf-8")
         let html = r.text
-        let tags = HTML.tags(html)
+        let tags = PageReader.tags(html)
         Self.expectNoScriptNoExternal(html, "GET /")
         let forms = tags.filter { $0.name == "form" && $0["action"] == "/tips" }
         #expect(forms.count == 1)
@@ -79,7 +79,7 @@ struct HTMLFlowTests {
 
         let follow = try server.get("/followup")
         #expect(follow.status == 200)
-        let ftags = HTML.tags(follow.text)
+        let ftags = PageReader.tags(follow.text)
         Self.expectNoScriptNoExternal(follow.text, "GET /followup")
         let fform = ftags.first { $0.name == "form" && $0["action"] == "/followup" }
         #expect(fform?["method"]?.lowercased() == "post")
@@ -89,8 +89,8 @@ struct HTMLFlowTests {
 
     @Test("the opt-in checkboxes are absent when the policy does not allow them")
     func optInsFollowPolicy() throws {
-        let server = try IntakeServer(policy: Self.policy(keepLocation: false, keepDate: false))
-        let tags = HTML.tags(try server.get("/").text)
+        let server = try ServerUnderTest(policy: Self.policy(keepLocation: false, keepDate: false))
+        let tags = PageReader.tags(try server.get("/").text)
         #expect(!tags.contains { $0["name"] == "keep_location" })
         #expect(!tags.contains { $0["name"] == "keep_capture_date" })
         #expect(tags.contains { $0["name"] == "attachments" })
@@ -110,15 +110,15 @@ struct HTMLFlowTests {
 
     @Test("POST /tips as a browser sends it gives the receipt page; /followup shows it and takes a message")
     func receiptPageAndFollowUp() throws {
-        let server = try IntakeServer(policy: Self.policy())
+        let server = try ServerUnderTest(policy: Self.policy())
         let jpeg = try Fixtures.gpsRotatedJPEG(in: server.work)
         let headers = [("Origin", "http://tipline.test"), ("Referer", "http://tipline.test/"), ("Accept", "text/html")]
         let r = try server.submit(Self.browserBody(message: "forklift keys under the mat", file: ("photo.jpg", jpeg.bytes)), path: "/tips", headers: headers)
         #expect(r.status == 200, "\(r.text.prefix(400))")
         #expect(r.header("Content-Type")?.lowercased() == "text/html; charset=utf-8")
         Self.expectNoScriptNoExternal(r.text, "receipt page")
-        let receipt = try #require(HTML.text(ofID: "receipt", in: r.text))
-        #expect(HTML.tags(r.text).contains { $0.name == "code" && $0["id"] == "receipt" })
+        let receipt = try #require(PageReader.text(ofID: "receipt", in: r.text))
+        #expect(PageReader.tags(r.text).contains { $0.name == "code" && $0["id"] == "receipt" })
         #expect(Contract.isWellFormedReceipt(receipt), "receipt \(receipt)")
         #expect(r.text.components(separatedBy: receipt).count == 2, "the receipt appears once")
         #expect(r.text.contains("location"), "the attachment list says location was removed")
@@ -128,7 +128,7 @@ struct HTMLFlowTests {
         let page = try RawConnection.postForm(port: server.port, "/followup", [("receipt", receipt)])
         #expect(page.status == 200, "\(page.text.prefix(300))")
         Self.expectNoScriptNoExternal(page.text, "follow-up page")
-        let tags = HTML.tags(page.text)
+        let tags = PageReader.tags(page.text)
         let form = tags.first { $0.name == "form" && $0["action"] == "/followup/messages" }
         #expect(form?["method"]?.lowercased() == "post" && form?["enctype"]?.lowercased() == "multipart/form-data")
         #expect(tags.contains { $0.name == "input" && $0["type"] == "hidden" && $0["name"] == "receipt" })
@@ -164,22 +164,22 @@ struct HTMLFlowTests {
 
     @Test("a form with no file chosen (an empty filename part) is a tip without attachments")
     func noFileChosen() throws {
-        let server = try IntakeServer(policy: Self.policy())
+        let server = try ServerUnderTest(policy: Self.policy())
         let r = try server.submit(Self.browserBody(message: "no photo this time", file: nil), path: "/tips")
         #expect(r.status == 200, "\(r.text.prefix(300))")
-        #expect(HTML.text(ofID: "receipt", in: r.text).map(Contract.isWellFormedReceipt) == true)
+        #expect(PageReader.text(ofID: "receipt", in: r.text).map(Contract.isWellFormedReceipt) == true)
         #expect(try server.listTips().first?["attachments"] as? Int == 0)
     }
 
     @Test("page errors are HTML with the API's status and a link back; unknown paths are 404")
     func errorPages() throws {
-        let server = try IntakeServer(policy: Self.policy())
+        let server = try ServerUnderTest(policy: Self.policy())
         var m = MultipartBody()
         m.field("category", "fraud")
         let r = try server.submit(m, path: "/tips")
         #expect(r.status == 422)
         #expect(r.header("Content-Type")?.lowercased().hasPrefix("text/html") == true)
-        #expect(HTML.tags(r.text).contains { $0.name == "a" && ($0["href"] ?? "").hasPrefix("/") }, "a link back")
+        #expect(PageReader.tags(r.text).contains { $0.name == "a" && ($0["href"] ?? "").hasPrefix("/") }, "a link back")
         Self.expectNoScriptNoExternal(r.text, "error page")
 
         let bad = try RawConnection.postForm(port: server.port, "/followup", [("receipt", "not a receipt")])

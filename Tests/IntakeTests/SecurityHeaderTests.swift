@@ -8,10 +8,10 @@ struct SecurityHeaderTests {
     func everyResponse() throws {
         var policy = TestPolicy.small
         policy.receiptAttemptsPerMinute = 2
-        let server = try IntakeServer(policy: policy)
+        let server = try ServerUnderTest(policy: policy)
         let port = server.port
         let png = try Fixtures.plainPNG(in: server.work)
-        var responses: [(String, HTTPResponse)] = []
+        var responses: [(String, RawResponse)] = []
         responses.append(("GET /", try server.get("/")))
         responses.append(("GET /style.css", try server.get("/style.css")))
         responses.append(("GET /followup", try server.get("/followup")))

@@ -33,11 +33,11 @@ struct SlowClientTests {
         policy.headerTimeoutSeconds = 2
         policy.bodyIdleTimeoutSeconds = 2
         policy.maxConcurrentUploads = 1000
-        let server = try IntakeServer(policy: policy)
+        let server = try ServerUnderTest(policy: policy)
         let png = try Fixtures.plainPNG(in: server.work)
         let body = MultipartBody.tip(message: "slow body", files: [("a.png", png)])
         let slowHeaders = Array("POST /api/v1/tips HTTP/1.1\r\nHost: tipline.test\r\nX-Padding: \(String(repeating: "a", count: 400))\r\n\r\n".utf8)
-        let slowBody = HTTPRequest.bytes("POST", "/api/v1/tips", headers: [("Content-Type", body.contentType)], body: body.bytes)
+        let slowBody = RawRequest.bytes("POST", "/api/v1/tips", headers: [("Content-Type", body.contentType)], body: body.bytes)
         let headEnd = RawConnection.find([13, 10, 13, 10], in: slowBody)! + 4
 
         let start = Date()
@@ -52,7 +52,7 @@ struct SlowClientTests {
         }
 
         // The ordinary tip, from another thread, half a second into the attack.
-        final class Outcome: @unchecked Sendable { var response: Result<HTTPResponse, Error>?; var seconds = 0.0 }
+        final class Outcome: @unchecked Sendable { var response: Result<RawResponse, Error>?; var seconds = 0.0 }
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         let port = server.port

@@ -13,7 +13,7 @@ enum Contract {
         ("X-Frame-Options", "DENY"),
     ]
 
-    static func expectSecurityHeaders(_ r: HTTPResponse, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectSecurityHeaders(_ r: RawResponse, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for (name, value) in securityHeaders {
             #expect(r.headers(named: name) == [value], "\(what): \(name)", sourceLocation: sourceLocation)
         }
@@ -25,7 +25,7 @@ enum Contract {
 
     /// A JSON error: status, `application/json`, `{"error": {"code", "message"[, "file"]}}`.
     static func expectError(
-        _ r: HTTPResponse, _ status: Int, _ code: String, file: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+        _ r: RawResponse, _ status: Int, _ code: String, file: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) {
         #expect(r.status == status, "status; body: \(r.text.prefix(300))", sourceLocation: sourceLocation)
         #expect(r.header("Content-Type")?.hasPrefix("application/json") == true, "content type", sourceLocation: sourceLocation)

@@ -78,20 +78,20 @@ extension RawConnection {
     /// POSTs a multipart body on a fresh connection.
     static func postMultipart(
         port: Int, _ path: String, _ body: MultipartBody, headers: [(String, String)] = [], sourceAddress: String? = nil
-    ) throws -> HTTPResponse {
+    ) throws -> RawResponse {
         try exchange(
             port: port, "POST", path, headers: [("Content-Type", body.contentType)] + headers, body: body.bytes,
             sourceAddress: sourceAddress)
     }
 
     /// POSTs JSON on a fresh connection.
-    static func postJSON(port: Int, _ path: String, _ object: Any) throws -> HTTPResponse {
+    static func postJSON(port: Int, _ path: String, _ object: Any) throws -> RawResponse {
         let body = try JSONSerialization.data(withJSONObject: object)
         return try exchange(port: port, "POST", path, headers: [("Content-Type", "application/json")], body: [UInt8](body))
     }
 
     /// POSTs an urlencoded form on a fresh connection.
-    static func postForm(port: Int, _ path: String, _ fields: [(String, String)]) throws -> HTTPResponse {
+    static func postForm(port: Int, _ path: String, _ fields: [(String, String)]) throws -> RawResponse {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")

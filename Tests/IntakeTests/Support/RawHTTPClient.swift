@@ -88,12 +88,12 @@ final class RawConnection: @unchecked Sendable {
 
     /// Reads one response: status line, headers, then a body framed by Content-Length,
     /// chunked encoding, or the end of the connection.
-    func readResponse() throws -> HTTPResponse {
+    func readResponse() throws -> RawResponse {
         while true {
             if let end = Self.find([13, 10, 13, 10], in: buffered) {
                 let head = String(decoding: buffered[0..<end], as: UTF8.self)
                 buffered.removeFirst(end + 4)
-                var response = try HTTPResponse(head: head)
+                var response = try RawResponse(head: head)
                 if let length = response.header("content-length").flatMap({ Int($0) }) {
                     while buffered.count < length {
                         guard let more = try receiveSome() else { throw Failure(description: "body cut short") }
@@ -179,7 +179,7 @@ final class RawConnection: @unchecked Sendable {
 }
 
 /// A parsed response. Header names compare case-insensitively; repeated headers are kept.
-struct HTTPResponse: Sendable {
+struct RawResponse: Sendable {
     var status: Int
     var headers: [(name: String, value: String)]
     var body: [UInt8] = []
@@ -212,7 +212,7 @@ struct HTTPResponse: Sendable {
 }
 
 /// Builds request bytes by hand.
-enum HTTPRequest {
+enum RawRequest {
     static func bytes(
         _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8] = [],
         contentLength: Bool = true, host: String = "tipline.test"
@@ -230,10 +230,10 @@ extension RawConnection {
     static func exchange(
         port: Int, _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8] = [],
         sourceAddress: String? = nil, timeout: Double = 60
-    ) throws -> HTTPResponse {
+    ) throws -> RawResponse {
         let c = try RawConnection(port: port, sourceAddress: sourceAddress, timeout: timeout)
         defer { c.close() }
-        let bytes = HTTPRequest.bytes(method, path, headers: headers, body: body)
+        let bytes = RawRequest.bytes(method, path, headers: headers, body: body)
         if bytes.count <= 65536 {
             try c.send(bytes)
             return try c.readResponse()
@@ -244,10 +244,10 @@ extension RawConnection {
 
     /// Sends `pieces` while another thread reads, so a server that answers early (413) and
     /// closes is heard even though sending then fails.
-    func sendWhileReading(_ pieces: AnyIterator<[UInt8]>, pause: Double = 0) -> Result<HTTPResponse, Error> {
+    func sendWhileReading(_ pieces: AnyIterator<[UInt8]>, pause: Double = 0) -> Result<RawResponse, Error> {
         final class Box: @unchecked Sendable {
             let lock = NSLock()
-            var result: Result<HTTPResponse, Error>?
+            var result: Result<RawResponse, Error>?
         }
         let box = Box()
         let finished = DispatchSemaphore(value: 0)

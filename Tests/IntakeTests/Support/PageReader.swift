@@ -2,7 +2,7 @@ import Foundation
 
 /// Just enough HTML reading for the page tests: every start tag with its attributes (in
 /// whatever order the server writes them) and the text of an element found by id.
-struct HTMLTag: CustomStringConvertible {
+struct PageTag: CustomStringConvertible {
     var name: String
     var attributes: [String: String]
     var description: String { "<\(name) \(attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))>" }
@@ -10,8 +10,8 @@ struct HTMLTag: CustomStringConvertible {
     func has(_ key: String) -> Bool { attributes[key] != nil }
 }
 
-enum HTML {
-    static func tags(_ html: String) -> [HTMLTag] {
+enum PageReader {
+    static func tags(_ html: String) -> [PageTag] {
         let tagPattern = try! NSRegularExpression(pattern: #"<([a-zA-Z][a-zA-Z0-9]*)(\s[^>]*)?>"#)
         let attrPattern = try! NSRegularExpression(pattern: #"([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"#)
         let ns = html as NSString
@@ -28,7 +28,7 @@ enum HTML {
                     attributes[key] = decode(value)
                 }
             }
-            return HTMLTag(name: name, attributes: attributes)
+            return PageTag(name: name, attributes: attributes)
         }
     }
 
@@ -47,7 +47,7 @@ enum HTML {
     }
 
     /// Every URL-bearing attribute value (href, src, action, formaction, srcset, ...).
-    static func urls(_ tags: [HTMLTag]) -> [String] {
+    static func urls(_ tags: [PageTag]) -> [String] {
         tags.flatMap { t in ["href", "src", "action", "formaction", "srcset", "poster", "data", "background"].compactMap { t[$0] } }
     }
 }

@@ -4,7 +4,7 @@ import Testing
 /// One throw-away deployment: an agency keyring and vault made by the real `tipvault init`,
 /// a policy file, and a real `tipintake serve` process on a free loopback port with its own
 /// TMPDIR and its stdout/stderr in log files, so tests can scan every byte it left behind.
-final class IntakeServer: @unchecked Sendable {
+final class ServerUnderTest: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     static let passphrase = "intake test passphrase"
@@ -135,9 +135,9 @@ final class IntakeServer: @unchecked Sendable {
 
     // MARK: HTTP shortcuts
 
-    func get(_ path: String) throws -> HTTPResponse { try RawConnection.exchange(port: port, "GET", path) }
+    func get(_ path: String) throws -> RawResponse { try RawConnection.exchange(port: port, "GET", path) }
 
-    func submit(_ body: MultipartBody, path: String = "/api/v1/tips", headers: [(String, String)] = [], sourceAddress: String? = nil) throws -> HTTPResponse {
+    func submit(_ body: MultipartBody, path: String = "/api/v1/tips", headers: [(String, String)] = [], sourceAddress: String? = nil) throws -> RawResponse {
         try RawConnection.postMultipart(port: port, path, body, headers: headers, sourceAddress: sourceAddress)
     }
 
