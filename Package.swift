@@ -50,8 +50,13 @@ let package = Package(
             dependencies: [
                 "TiplineCrypto", "TiplineRedaction", "TiplineVault", "TiplinePolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/TipIntake"),
 
@@ -61,6 +66,7 @@ let package = Package(
             dependencies: [
                 "TipIntake", "TiplineRedaction", "TiplinePolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/TipintakeCommand"),
         .executableTarget(
@@ -83,7 +89,7 @@ let package = Package(
             path: "Sources/Benchmarks/VaultBench"),
         .executableTarget(
             name: "IntakeBench",
-            dependencies: ["TipIntake", "TiplineVault", "TiplineCrypto", "TiplinePolicy"],
+            dependencies: ["TipIntake", "TiplineVault", "TiplineCrypto", "TiplinePolicy", "CSodium"],
             path: "Sources/Benchmarks/IntakeBench"),
 
         // MARK: Tests
@@ -104,6 +110,7 @@ let package = Package(
                 "TipIntake", "TiplineVault", "TiplineCrypto", "TiplineRedaction", "TiplinePolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IntakeTests"),
     ]

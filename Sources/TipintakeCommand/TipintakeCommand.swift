@@ -2,22 +2,11 @@ import ArgumentParser
 import TiplinePolicy
 
 @main
-struct TipintakeCommand: ParsableCommand {
+struct TipintakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tipintake",
         abstract: "Tipline's intake side: serve the submission page and API, scrub files, check policies.",
         subcommands: [Serve.self, Redact.self, CheckPolicy.self])
-}
-
-/// Printed by subcommands whose module has not landed yet: an honest refusal, never fake output.
-struct NotAvailableYet: Error, CustomStringConvertible {
-    let command: String
-    var description: String { "tipintake: error: `\(command)` is not available yet in this build" }
-}
-
-struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve the submission form and JSON API (127.0.0.1 by default).")
-    func run() throws { throw NotAvailableYet(command: "serve") }
 }
 
 struct CheckPolicy: ParsableCommand {

@@ -1,0 +1,27 @@
+import Foundation
+import Logging
+import TiplinePolicy
+
+/// Everything `tipintake serve` is started with.
+public struct IntakeConfiguration: Sendable {
+    /// The vault directory: `vault.sqlite`, `agency.pub`, `deployment.salt`.
+    public var dataDirectory: URL
+    public var policy: Policy
+    public var host: String
+    /// 0 picks a free port (the listening line gives the real one).
+    public var port: Int
+    public var strings: IntakeStrings
+    public var logLevel: Logger.Level
+
+    public init(
+        dataDirectory: URL, policy: Policy = .default, host: String = "127.0.0.1", port: Int = 8080,
+        strings: IntakeStrings = IntakeStrings(), logLevel: Logger.Level = .notice
+    ) {
+        self.dataDirectory = dataDirectory
+        self.policy = policy
+        self.host = host
+        self.port = port
+        self.strings = strings
+        self.logLevel = logLevel
+    }
+}

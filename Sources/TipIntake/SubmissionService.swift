@@ -1,0 +1,125 @@
+import NIOCore
+import TiplineCrypto
+import TiplineVault
+
+/// POST /tips, /followup/messages and their API twins: admission (size, concurrency), the
+/// receipt, the streaming pipeline, the commit. Whatever fails, nothing is stored.
+struct SubmissionService: Sendable {
+    let services: IntakeServices
+
+    struct TipResult: Sendable {
+        var receipt: Receipt
+        var attachments: [SubmittedAttachment]
+    }
+
+    /// A new tip. The receipt is returned only after the commit (synchronous=FULL) returned.
+    func submitTip<Body: AsyncSequence>(body: Body, contentType: String?, contentLength: Int?) async throws -> TipResult
+    where Body.Element == ByteBuffer {
+        let boundary = try admit(contentType: contentType, contentLength: contentLength)
+        defer { services.uploads.release() }
+        let receipt = Receipt.generate()
+        let keys = try await services.deriver.derive(receipt)
+        let recipient = try await services.currentRecipient()
+        let (vault, pool) = (services.vault, services.pool)
+        let composer = try await services.blocking {
+            Unchecked(try TipComposer(vault: vault, lookupID: keys.lookupID, recipients: [recipient]))
+        }
+        let writer = SubmissionWriter(composer: composer.value, pool: pool)
+        let pipeline = SubmissionPipeline(
+            rules: FieldRules(kind: .tip, intake: services.policy.intake), redactor: services.redactor,
+            maxRequestBytes: services.policy.intake.maxRequestBytes, openWriter: { _ in writer })
+        do {
+            _ = try await pipeline.run(body: body, boundary: boundary)
+            let fields = pipeline.fields
+            let document = TipDocument(
+                kind: .tip, message: fields.message ?? "", category: fields.category.flatMap { $0.isEmpty ? nil : $0 },
+                answers: fields.answers, replyPublicKey: keys.replyPublicKey.bytes,
+                attachments: pipeline.attachments.map(\.entry))
+            try await commit(writer, document)
+            services.counters.add(\.tipsStored)
+            return TipResult(receipt: receipt, attachments: pipeline.attachments)
+        } catch {
+            await writer.abort()
+            throw count(error)
+        }
+    }
+
+    /// A follow-up message. A well-formed receipt that matches no tip gets the same treatment
+    /// (every file scrubbed, the same answer) but nothing is kept: no oracle for guessers.
+    func submitFollowUp<Body: AsyncSequence>(body: Body, contentType: String?, contentLength: Int?) async throws -> [SubmittedAttachment]
+    where Body.Element == ByteBuffer {
+        let boundary = try admit(contentType: contentType, contentLength: contentLength)
+        defer { services.uploads.release() }
+        let services = self.services
+        let pipeline = SubmissionPipeline(
+            rules: FieldRules(kind: .followUp, intake: services.policy.intake), redactor: services.redactor,
+            maxRequestBytes: services.policy.intake.maxRequestBytes
+        ) { fields in
+            guard let text = fields.receipt else {
+                throw IntakeError.invalidField("The receipt is missing or comes after the files; put it first and send again.")
+            }
+            let keys = try await ReceiptLookup(services: services).keys(for: text)
+            let recipient = try await services.currentRecipient()
+            let composer = try await services.blocking {
+                Unchecked(try TipComposer.followUp(vault: services.vault, lookupID: keys.lookupID, recipients: [recipient]))
+            }
+            return SubmissionWriter(composer: composer.value, pool: services.pool)
+        }
+        do {
+            let writer = try await pipeline.run(body: body, boundary: boundary)
+            let fields = pipeline.fields
+            let document = TipDocument(
+                kind: .followUp, message: fields.message ?? "", attachments: pipeline.attachments.map(\.entry))
+            try await commit(writer, document)
+            services.counters.add(writer.stores ? \.followUpsStored : \.followUpsDiscarded)
+            return pipeline.attachments
+        } catch {
+            await pipeline.abort()
+            throw count(error)
+        }
+    }
+
+    /// Checks that come before reading any body byte.
+    private func admit(contentType: String?, contentLength: Int?) throws(IntakeError) -> String {
+        guard let boundary = MultipartReader.boundary(contentType: contentType) else {
+            services.counters.add(\.refused)
+            throw .malformed("The request must be multipart/form-data with a boundary; send it from the form.")
+        }
+        let limit = services.policy.intake.maxRequestBytes
+        if let contentLength, contentLength > limit {
+            services.counters.add(\.refused)
+            throw .requestTooLarge(limit: limit)
+        }
+        guard services.uploads.tryAcquire() else {
+            services.counters.add(\.overBudget)
+            throw .overBudget(retryAfter: 5)
+        }
+        return boundary
+    }
+
+    private func commit(_ writer: SubmissionWriter, _ document: TipDocument) async throws {
+        do {
+            try await writer.finish(document)
+        } catch {
+            services.counters.add(\.internalErrors)
+            throw IntakeError.notStored()
+        }
+    }
+
+    private func count(_ error: Error) -> Error {
+        if let intake = error as? IntakeError {
+            // Budget refusals and internal failures are counted where they happen.
+            if intake.code != .overBudget && intake.code != .internal { services.counters.add(\.refused) }
+            return intake
+        }
+        services.counters.add(\.internalErrors)
+        return IntakeError.notStored()
+    }
+}
+
+/// Carries a non-Sendable value out of a thread-pool job that created it; the caller is its
+/// only user from then on.
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,82 @@
+import NIOPosix
+import TiplinePolicy
+import TiplineRedaction
+import TiplineVault
+
+/// Where one submission's attachments go: redaction, then the uncommitted `TipComposer`
+/// (padded, encrypted, staged), so no plaintext byte touches the disk. With no composer
+/// (a follow-up whose receipt matches no tip) the same work is done and the output dropped,
+/// so the answer cannot tell a guesser whether the receipt exists.
+///
+/// Every call runs on the blocking thread pool: scrubbing is CPU work and vault writes wait on
+/// SQLite's writer lock and fsync; neither may hold one of Swift concurrency's few threads.
+/// Calls come one at a time from the submission's task, hence `@unchecked Sendable`.
+final class SubmissionWriter: @unchecked Sendable {
+    enum Failure: Error {
+        case redaction(RedactionError)
+        case vault(VaultError)
+    }
+
+    private let composer: TipComposer?
+    private let pool: NIOThreadPool
+    private var session: RedactionSession?
+    private var finished = false
+
+    init(composer: TipComposer?, pool: NIOThreadPool) {
+        self.composer = composer
+        self.pool = pool
+    }
+
+    var stores: Bool { composer != nil }
+
+    func begin(_ index: UInt32, redactor: Redactor, keepLocation: Bool, keepCaptureDate: Bool) async throws {
+        try await run {
+            $0.session = redactor.makeSession(keepLocation: keepLocation, keepCaptureDate: keepCaptureDate)
+            do throws(VaultError) { try $0.composer?.beginAttachment(index) } catch { throw Failure.vault(error) }
+        }
+    }
+
+    /// Scrubs the next raw piece and stages the clean bytes it releases.
+    func feed(_ raw: [UInt8]) async throws {
+        try await run {
+            let clean: [UInt8]
+            do throws(RedactionError) { clean = try $0.session!.consume(raw) } catch { throw Failure.redaction(error) }
+            do throws(VaultError) { if !clean.isEmpty { try $0.composer?.push(clean) } } catch { throw Failure.vault(error) }
+        }
+    }
+
+    /// Ends the current file: the verifier's verdict, the last clean bytes, the scrubbed size.
+    func end() async throws -> (bytes: Int, report: RedactionReport) {
+        try await run { writer -> (bytes: Int, report: RedactionReport) in
+            let (tail, report): ([UInt8], RedactionReport)
+            do throws(RedactionError) { (tail, report) = try writer.session!.finish() } catch { throw Failure.redaction(error) }
+            writer.session = nil
+            do throws(VaultError) {
+                if !tail.isEmpty { try writer.composer?.push(tail) }
+                let stored = try writer.composer?.endAttachment()
+                return (stored ?? report.bytesOut, report)
+            } catch { throw Failure.vault(error) }
+        }
+    }
+
+    /// Commits (synchronous=FULL). When this returns the submission is durable.
+    func finish(_ document: TipDocument) async throws {
+        try await run {
+            $0.finished = true
+            do throws(VaultError) { _ = try $0.composer?.finish(document: document) } catch { throw Failure.vault(error) }
+        }
+    }
+
+    /// Drops everything staged; safe to call more than once and after `finish` (then a no-op).
+    func abort() async {
+        _ = try? await run {
+            guard !$0.finished else { return }
+            $0.finished = true
+            $0.composer?.abort()
+        }
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (SubmissionWriter) throws -> T) async throws -> T {
+        try await pool.runIfActive { [self] in try body(self) }
+    }
+}
