@@ -1,7 +1,8 @@
 import CSodium
 
-/// Secret bytes kept out of the Swift heap: `sodium_malloc` places them between guard pages,
-/// locks them in RAM (no swap) and `sodium_free` wipes them on release. `==` runs in constant
+/// Secret bytes kept out of the Swift heap: `sodium_malloc` places them between guard pages and
+/// locks them in RAM (no swap); release wipes them at once (`SecureAllocator` may then reuse
+/// the wiped block for the next secret of the same size). `==` runs in constant
 /// time (`sodium_memcmp`) so comparing secrets leaks nothing through timing.
 ///
 /// `@unchecked Sendable`: the pointer is owned exclusively by this instance and never
@@ -16,12 +17,8 @@ public final class SecureBytes: @unchecked Sendable, Equatable {
         precondition(count >= 0, "SecureBytes count must not be negative")
         _ = SodiumRuntime.ready
         // sodium_malloc(0) is legal, but one byte keeps the pointer unique and never null.
-        guard let raw = sodium_malloc(max(count, 1)) else {
-            fatalError("TiplineCrypto: \(CryptoError.outOfMemory)")
-        }
-        pointer = raw
+        pointer = SecureAllocator.allocate(max(count, 1))
         self.count = count
-        sodium_memzero(raw, max(count, 1))
     }
 
     public convenience init(copying bytes: some Collection<UInt8>) {
@@ -47,7 +44,7 @@ public final class SecureBytes: @unchecked Sendable, Equatable {
         return result
     }
 
-    deinit { sodium_free(pointer) }
+    deinit { SecureAllocator.release(pointer, size: max(count, 1)) }
 
     /// Typed-throws generic: works as `rethrows` for untyped closures too.
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
