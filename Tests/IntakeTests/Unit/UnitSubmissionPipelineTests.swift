@@ -10,7 +10,7 @@ import TiplineVault
 /// The whole submission path over a real vault: multipart stream → redaction → TipComposer →
 /// commit, read back with the agency key exactly as `tipvault` does.
 @Suite("Submission pipeline with a real vault and corpus JPEG")
-struct SubmissionPipelineTests {
+struct UnitSubmissionPipelineTests {
     static func tipBody(files: [(String, [UInt8])], keepLocation: Bool = false) -> UnitMultipartBody {
         var body = UnitMultipartBody()
         body.field("message", "The river turned orange at night.\nTwice.")
