@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: deps build run test bench lint clean
+.PHONY: deps build run test bench e2e lint clean
 
 deps:
 	@scripts/install-deps.sh
@@ -18,6 +18,9 @@ test: deps lint
 
 bench: deps
 	@scripts/run-benchmarks.sh
+
+e2e: deps
+	@scripts/e2e.sh
 
 lint:
 	@scripts/check-c-imports.sh

@@ -89,7 +89,7 @@ let package = Package(
             path: "Sources/Benchmarks/VaultBench"),
         .executableTarget(
             name: "IntakeBench",
-            dependencies: ["TipIntake", "TiplineVault", "TiplineCrypto", "TiplinePolicy"],
+            dependencies: ["TipIntake", "TiplineVault", "TiplineCrypto", "TiplinePolicy", "CSodium"],
             path: "Sources/Benchmarks/IntakeBench"),
 
         // MARK: Tests
@@ -110,6 +110,7 @@ let package = Package(
                 "TipIntake", "TiplineVault", "TiplineCrypto", "TiplineRedaction", "TiplinePolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IntakeTests"),
     ]

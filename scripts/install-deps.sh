@@ -8,7 +8,14 @@ packages=(
   libsodium-dev libsqlite3-dev libexif-dev   # the C libraries Tipline links
   libimage-exiftool-perl imagemagick          # independent oracles the redaction tests use
   libjpeg-turbo-progs                         # jpegtran: restart-marker and progressive JPEG fixtures
+  chromium                                    # headless browser for the no-JavaScript form e2e (scripts/e2e.sh)
 )
+
+# `install-deps.sh --list` prints the names only, for .ci/run's explicit apt-get install.
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do
