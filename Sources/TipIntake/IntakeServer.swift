@@ -72,8 +72,8 @@ public struct IntakeServer: Sendable {
         do {
             try await app.runService()
         } catch {
-            logger.error("stopped with an error: \(error)")
-            throw error
+            try? await pool.shutdownGracefully()
+            throw error  // the command prints it once
         }
         try? await pool.shutdownGracefully()
         logger.notice("stopped; \(services.counters.summary)")

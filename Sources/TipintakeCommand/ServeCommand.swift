@@ -54,7 +54,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try await server.run()
         } catch {
-            throw Self.fail("the server stopped: \(error)")
+            throw Self.fail("cannot serve on \(host):\(port): \(error); is another server using the port?")
         }
     }
 

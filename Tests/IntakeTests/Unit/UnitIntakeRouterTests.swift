@@ -9,7 +9,7 @@ import Testing
 /// The routes and the header middleware in process (no socket): every response, errors and
 /// 404s included, carries the contract's headers and never a Server or Set-Cookie header.
 @Suite("Routes and headers in process")
-struct IntakeRouterTests {
+struct UnitIntakeRouterTests {
     static let expectedHeaders: [(String, String)] = [
         ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"),
         ("Referrer-Policy", "no-referrer"),

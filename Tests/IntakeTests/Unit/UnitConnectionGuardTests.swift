@@ -9,7 +9,7 @@ import Testing
 /// The slow-client guard over a real socket: a server with 1-second timeouts must hang up on a
 /// client that never finishes its headers, and on one that stops sending its body, storing nothing.
 @Suite("Slow clients are disconnected")
-struct ConnectionGuardTests {
+struct UnitConnectionGuardTests {
     /// Connects, writes `bytes`, then waits for the server to close; returns the seconds it took.
     static func secondsUntilClosed(port: Int, sending bytes: String) async throws -> Double {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
