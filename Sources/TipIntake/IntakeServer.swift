@@ -69,12 +69,15 @@ public struct IntakeServer: Sendable {
             logger.notice("serving", metadata: ["port": "\(port)"])
         }
         logger.notice("starting", metadata: ["data": "\(configuration.dataDirectory.path)"])
+        let retention = Task { [services] in await RetentionSweeper(services: services, logger: logger).run() }
         do {
             try await app.runService()
         } catch {
+            retention.cancel()
             try? await pool.shutdownGracefully()
             throw error  // the command prints it once
         }
+        retention.cancel()
         try? await pool.shutdownGracefully()
         logger.notice("stopped; \(services.counters.summary)")
     }
