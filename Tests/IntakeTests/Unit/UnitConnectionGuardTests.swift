@@ -10,11 +10,13 @@ import Testing
 /// client that never finishes its headers, and on one that stops sending its body, storing nothing.
 @Suite("Slow clients are disconnected")
 struct UnitConnectionGuardTests {
-    /// Connects, writes `bytes`, then waits for the server to close; returns the seconds it took.
+    /// Connects, writes `bytes`, then waits for the server to close; returns the seconds it took
+    /// from before the connection existed (the server's timer cannot start earlier than that,
+    /// so a loaded machine can only make the figure larger, never smaller).
     static func secondsUntilClosed(port: Int, sending bytes: String) async throws -> Double {
+        let start = ContinuousClock.now
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port).get()
-        let start = ContinuousClock.now
         try await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
         try await channel.closeFuture.get()
         let elapsed = start.duration(to: .now)
@@ -36,13 +38,13 @@ struct UnitConnectionGuardTests {
             let port = try #require(await iterator.next())
 
             let headers = try await Self.secondsUntilClosed(port: port, sending: "POST /api/v1/tips HTTP/1.1\r\nHost: x\r\n")
-            #expect(headers >= 0.9 && headers < 5, "closed after \(headers) s")
+            #expect(headers >= 0.9 && headers < 10, "closed after \(headers) s")
 
             let body = try await Self.secondsUntilClosed(
                 port: port,
                 sending: "POST /api/v1/tips HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\n"
                     + "Content-Length: 100000\r\n\r\n--XX\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi")
-            #expect(body >= 0.9 && body < 5, "closed after \(body) s")
+            #expect(body >= 0.9 && body < 10, "closed after \(body) s")
             group.cancelAll()
         }
         #expect(try unit.investigation.summaries().isEmpty)
