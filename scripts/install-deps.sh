@@ -11,6 +11,12 @@ packages=(
   chromium                                    # headless browser for the no-JavaScript form e2e (scripts/e2e.sh)
 )
 
+# `install-deps.sh --list` prints the names only, for .ci/run's explicit apt-get install.
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,7 +16,7 @@ PORT="${PORT:-8080}"
 
 swift build --product tipintake
 swift build --product tipvault
-BIN="$(swift build --show-bin-path)"
+BIN="$(realpath --relative-to=. "$(swift build --show-bin-path)")"
 
 if [[ ! -f "$VAULT/agency.pub" ]]; then
     echo "run-demo: creating the demo vault in $VAULT and the demo keyring in $KEYRING" >&2

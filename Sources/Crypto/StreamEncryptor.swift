@@ -93,35 +93,43 @@ public final class StreamEncryptor {
     }
 
     /// Seals the rest: buffered data, the terminator, zero padding, and the TAG_FINAL chunk.
-    /// Returns at most the padding (≤ 12 % of the length, far less above a few MiB) plus one chunk.
+    /// Returns at most the padding (≤ 12 % of the length, far less above a few MiB) plus one chunk;
+    /// callers that store large parts use `finish(emit:)`, which never holds the padding at once.
     public func finish() -> [UInt8] {
+        var out: [UInt8] = []
+        finish { (piece: UnsafeRawBufferPointer) in out.append(contentsOf: piece) }
+        return out
+    }
+
+    /// Like `finish()`, but hands the ciphertext to `emit` one chunk at a time (the header, if
+    /// not sent yet, comes with the first), so memory stays at one chunk even when PADMÉ adds
+    /// tens of MiB to a GiB-sized part. `emit`'s buffer is only valid during the call.
+    public func finish<E: Error>(emit: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
         precondition(!finished, "StreamEncryptor.finish called twice")
         finished = true
         let chunk = Self.plaintextChunkSize
         let emitted = dataLength - UInt64(pendingCount)
-        let paddedLength = Padding.paddedLength(dataLength + 1)
-        let remaining = Int(paddedLength - emitted)
+        let remaining = Int(Padding.paddedLength(dataLength + 1) - emitted)
         let chunks = (remaining + chunk - 1) / chunk
-        let headerCount = pendingHeader?.count ?? 0
-        let outputCount = headerCount + remaining + chunks * Secretstream.chunkOverhead
-        return [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
-            var offset = takeHeader(into: UnsafeMutableRawBufferPointer(out))
-            var left = remaining
-            pending.withUnsafeMutableBytes { buffer in
-                buffer[pendingCount] = Self.terminator
-                Secretstream.wipe(buffer.baseAddress! + pendingCount + 1, count: chunk - pendingCount - 1)
+        let out = SecureBytes(count: Secretstream.headerBytes + Self.ciphertextChunkSize)
+        pending.withUnsafeMutableBytes { buffer in
+            buffer[pendingCount] = Self.terminator
+            Secretstream.wipe(buffer.baseAddress! + pendingCount + 1, count: chunk - pendingCount - 1)
+        }
+        pendingCount = 0
+        var left = remaining
+        for index in 0..<chunks {
+            let size = min(chunk, left)
+            let isLast = index == chunks - 1
+            let tag = isLast ? Secretstream.tagFinal : (index == 0 ? Secretstream.tagPush : Secretstream.tagMessage)
+            let count = out.withUnsafeMutableBytes { buffer in
+                let offset = takeHeader(into: buffer)
+                stream.push(pending.baseAddress, count: size, tag: tag, into: buffer.baseAddress! + offset)
+                return offset + size + Secretstream.chunkOverhead
             }
-            for index in 0..<chunks {
-                let size = min(chunk, left)
-                let isLast = index == chunks - 1
-                let tag = isLast ? Secretstream.tagFinal : (index == 0 ? Secretstream.tagPush : Secretstream.tagMessage)
-                stream.push(pending.baseAddress, count: size, tag: tag, into: out.baseAddress! + offset)
-                offset += size + Secretstream.chunkOverhead
-                left -= size
-                if index == 0 { pending.withUnsafeMutableBytes { Secretstream.wipe($0.baseAddress!, count: chunk) } }
-            }
-            pendingCount = 0
-            initialized = offset
+            left -= size
+            if index == 0 { pending.withUnsafeMutableBytes { Secretstream.wipe($0.baseAddress!, count: chunk) } }
+            try out.withUnsafeBytes { (buffer) throws(E) in try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
         }
     }
 

@@ -45,9 +45,16 @@ public struct JPEGScrubber: Scrubber {
         while i < n {
             switch state {
             case .entropy:
-                // Copy scan data in one run up to the next 0xFF.
+                // Copy scan data in one run up to the next marker: stuffed zeros (FF 00) and
+                // restart markers (FF D0–D7) are scan data and stay in the run.
                 var j = i
-                while j < n && input[j] != 0xFF { j += 1 }
+                while true {
+                    j = ByteSearch.first(0xFF, in: input, from: j)
+                    guard j + 1 < n else { break }
+                    let next = input[j + 1]
+                    guard next == 0x00 || (0xD0...0xD7).contains(next) else { break }
+                    j += 2
+                }
                 if j > i { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[i..<j])) }
                 offset += j - i
                 i = j
@@ -95,7 +102,8 @@ public struct JPEGScrubber: Scrubber {
         case .entropyFF:
             switch b {
             case 0x00, 0xD0...0xD7:  // stuffed zero, restart marker: still scan data
-                output += [0xFF, b]
+                output.append(0xFF)
+                output.append(b)
                 state = .entropy
             case 0xFF:  // fill byte before a marker
                 break

@@ -31,13 +31,19 @@ public struct JPEGVerifier: OutputVerifier {
             let b = bytes[k]
             switch phase {
             case .scan:
-                if let ff = bytes[k...].firstIndex(of: 0xFF) {
-                    k = ff
-                    phase = .scanFF
-                } else {
+                // Skip entropy data to the next FF that is neither a stuffed zero nor a restart.
+                var ff = k
+                while true {
+                    ff = ByteSearch.first(0xFF, in: bytes, from: ff)
+                    guard ff + 1 < bytes.count, bytes[ff + 1] == 0 || (0xD0...0xD7).contains(bytes[ff + 1]) else { break }
+                    ff += 2
+                }
+                guard ff < bytes.count else {
                     k = bytes.count
                     continue
                 }
+                k = ff
+                phase = .scanFF
             case .scanFF:
                 if b == 0 || (0xD0...0xD7).contains(b) {
                     phase = .scan

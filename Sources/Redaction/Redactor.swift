@@ -85,6 +85,7 @@ public struct RedactionSession {
         bytesIn += bytes.count
         if bytesIn > options.maxFileBytes { throw .tooLarge(limit: options.maxFileBytes) }
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 64)  // streaming formats release about what came in
         if scrubber != nil {
             try scrubber!.consume(bytes, into: &out)
         } else {

@@ -7,7 +7,7 @@ import NIOCore
 /// response), and while a body is arriving no gap may exceed `bodyIdleTimeout`. A request
 /// cut off this way fails inside the submission pipeline, which stores nothing.
 ///
-/// It also ends the connection after a response marked `Connection: close` (a refused upload):
+/// It answers `Expect: 100-continue` at once (Hummingbird does not), and ends the connection after a response marked `Connection: close` (a refused upload):
 /// output is half-closed at once so the client reads the answer, and the socket closes shortly
 /// after, rather than reading the rest of a body nobody wants.
 final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -49,10 +49,15 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(let request):
             readingRequest = true
             responseFinishedEarly = false
+            closeAfterResponse = false
             arm(context, bodyIdleTimeout)
+            // curl and others wait a second for this before sending a large body.
+            if request.headerFields[.expect]?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+            }
         case .body:
             arm(context, bodyIdleTimeout)
         case .end:

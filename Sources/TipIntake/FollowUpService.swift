@@ -17,6 +17,7 @@ struct ReceiptLookup: Sendable {
             throw IntakeError.invalidField(message + ".")
         }
         if let wait = services.attempts.take() {
+            services.counters.add(\.overBudget)
             throw IntakeError(
                 .overBudget, "Too many receipt look-ups right now; try again in \(wait) seconds.", retryAfterSeconds: wait)
         }
@@ -50,9 +51,14 @@ struct FollowUpService: Sendable {
         let keys = try await ReceiptLookup(services: services).keys(for: text)
         let vault = services.vault
         let lookupID = keys.lookupID
-        guard let tipster = try await services.blocking({ try vault.tipsterView(lookupID: lookupID) }) else {
-            return .empty
+        let tipster: TipsterView?
+        do {
+            tipster = try await services.pool.runIfActive { try vault.tipsterView(lookupID: lookupID) }
+        } catch {
+            services.counters.add(\.internalErrors)
+            throw IntakeError(.internal, "The server could not check the receipt right now; try again later.")
         }
+        guard let tipster else { return .empty }
         return Self.open(tipster.sealedNotices, with: keys.replySecretKey)
     }
 

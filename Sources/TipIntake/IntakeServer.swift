@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 
 /// The intake server: checks its data directory, wires the routes, the header middleware and
 /// the slow-client guard into a Hummingbird application, and runs it until SIGINT/SIGTERM
@@ -11,12 +12,23 @@ public struct IntakeServer: Sendable {
     public let configuration: IntakeConfiguration
     let services: IntakeServices
     let logger: Logger
+    /// Blocking work (Argon2id, scrubbing, SQLite commits): its own threads, so derivations
+    /// holding their permits cannot starve uploads that only need a commit.
+    let pool: NIOThreadPool
 
     /// Fails (with a message and a hint) if `agency.pub` is missing or bad, the salt file is
     /// malformed, the Argon2 cost is invalid or the vault cannot be opened.
     public init(configuration: IntakeConfiguration) throws(IntakeStartupError) {
         self.configuration = configuration
-        services = try IntakeServices(configuration: configuration)
+        let threads = max(4, configuration.policy.receipts.maxConcurrentDerivations + 2)
+        pool = NIOThreadPool(numberOfThreads: threads)
+        pool.start()
+        do {
+            services = try IntakeServices(configuration: configuration, pool: pool)
+        } catch {
+            pool.shutdownGracefully { _ in }
+            throw error
+        }
         var logger = Logger(label: "tipintake")
         logger.logLevel = configuration.logLevel
         self.logger = logger
@@ -60,9 +72,10 @@ public struct IntakeServer: Sendable {
         do {
             try await app.runService()
         } catch {
-            logger.error("stopped with an error: \(error)")
-            throw error
+            try? await pool.shutdownGracefully()
+            throw error  // the command prints it once
         }
+        try? await pool.shutdownGracefully()
         logger.notice("stopped; \(services.counters.summary)")
     }
 }

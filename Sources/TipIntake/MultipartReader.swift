@@ -23,6 +23,7 @@ final class MultipartReader {
     private let parser: MultipartParser
     private let closing: [UInt8]
     private var pending: [MultipartEvent] = []
+    private var bodyRun: [UInt8] = []
     private var headers: [(String, String)] = []
     private var headersOpen = false
     private var inPart = false
@@ -48,20 +49,22 @@ final class MultipartReader {
         }
         parser.onBody = { [unowned self] buffer in
             self.openPartIfNeeded()
-            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-            if case .body(var last) = self.pending.last {
-                self.pending.removeLast()
-                last += bytes
-                self.pending.append(.body(last))
-            } else {
-                self.pending.append(.body(bytes))
-            }
+            self.bodyRun.append(contentsOf: buffer.readableBytesView)
         }
         parser.onPartComplete = { [unowned self] in
             self.openPartIfNeeded()
+            self.flushBody()
             self.pending.append(.partEnd)
             self.inPart = false
         }
+    }
+
+    /// Body bytes since the last event, gathered in one array (the parser hands them over in
+    /// slices that end at every CR byte, i.e. every ~256 bytes of binary data).
+    private func flushBody() {
+        guard !bodyRun.isEmpty else { return }
+        pending.append(.body(bodyRun))
+        bodyRun = []
     }
 
     private func openPartIfNeeded() {
@@ -81,14 +84,17 @@ final class MultipartReader {
 
     /// Parses the next piece of the body.
     func feed(_ buffer: ByteBuffer) throws(IntakeError) -> [MultipartEvent] {
-        let view = buffer.readableBytesView
-        tail += view.suffix(closing.count + 8)
-        if tail.count > 2 * (closing.count + 8) { tail.removeFirst(tail.count - (closing.count + 8)) }
+        // Keep the last bytes seen, to check the closing delimiter at the end (O(1) per piece).
+        let keep = closing.count + 8
+        let take = min(keep, buffer.readableBytes)
+        tail += buffer.getBytes(at: buffer.readerIndex + buffer.readableBytes - take, length: take) ?? []
+        if tail.count > 2 * keep { tail.removeFirst(tail.count - keep) }
         do {
             try parser.execute(buffer)
         } catch {
             throw .malformed("The form data could not be read (bad multipart syntax); send the form again.")
         }
+        flushBody()
         defer { pending = [] }
         return pending
     }

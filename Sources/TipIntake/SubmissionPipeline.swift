@@ -19,7 +19,7 @@ struct SubmittedAttachment: Sendable, Equatable {
 /// come before the files: the form puts them first; API clients must too (openapi.yaml).
 final class SubmissionPipeline {
     /// Raw bytes gathered before one hop to the thread pool.
-    static let batchBytes = 1 << 20
+    static let batchBytes = 256 << 10
 
     let rules: FieldRules
     let redactor: Redactor

@@ -108,7 +108,8 @@ struct SubmissionService: Sendable {
 
     private func count(_ error: Error) -> Error {
         if let intake = error as? IntakeError {
-            services.counters.add(intake.code == .overBudget ? \.overBudget : \.refused)
+            // Budget refusals and internal failures are counted where they happen.
+            if intake.code != .overBudget && intake.code != .internal { services.counters.add(\.refused) }
             return intake
         }
         services.counters.add(\.internalErrors)

@@ -24,11 +24,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let level = Self.logLevel()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { _ in IntakeLogHandler(level: level) }
         guard (0...65535).contains(port) else { throw Self.fail("--port \(port) is not a port number (0-65535)") }
         var loaded = Policy.default
         if let policy {
@@ -58,7 +54,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try await server.run()
         } catch {
-            throw Self.fail("the server stopped: \(error)")
+            throw Self.fail("cannot serve on \(host):\(port): \(error); is another server using the port?")
         }
     }
 

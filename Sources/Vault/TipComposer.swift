@@ -67,7 +67,7 @@ public final class TipComposer {
     @discardableResult
     public func endAttachment() throws(VaultError) -> Int {
         guard let (index, encryptor, count) = current else { throw .partOutOfRange(part: "attachment (none started)") }
-        try writer.append(.attachment(index), ciphertext: encryptor.finish())
+        try encryptor.finish { (piece) throws(VaultError) in try writer.append(.attachment(index), ciphertext: piece) }
         written.insert(index)
         current = nil
         return count

@@ -48,7 +48,8 @@ public final class TipWriter {
     public func append(_ part: EnvelopePart, ciphertext: UnsafeRawBufferPointer) throws(VaultError) {
         guard !finished else { throw .writerFinished }
         let key = Self.partNumber(part)
-        var buffer = buffers[key] ?? []
+        // Taken out of the dictionary so appending does not copy the whole buffer (copy-on-write).
+        var buffer = buffers.removeValue(forKey: key) ?? []
         var rest = ciphertext[...]
         while !rest.isEmpty {
             let take = min(Self.chunkBytes - buffer.count, rest.count)

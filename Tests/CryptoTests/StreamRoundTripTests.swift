@@ -45,6 +45,28 @@ struct StreamRoundTripTests {
         #expect(encryptor.push([UInt8](repeating: 1, count: 3 * Self.chunk)).count == 3 * (Self.chunk + 17))
     }
 
+    /// 33 MiB + 1 pads to 34 MiB: the ~1 MiB of padding must leave one chunk at a time.
+    @Test("finish(emit:) hands out the padding chunk by chunk, same bytes as finish()")
+    func finishEmitsChunkByChunk() throws {
+        let key = SecureBytes.random(count: 32)
+        let size = (33 << 20) + 1
+        let plaintext = TestSupport.pattern(count: size, seed: 9)
+        let encryptor = StreamEncryptor(key: key)
+        var ciphertext = plaintext.withUnsafeBytes { encryptor.push($0) }
+        var pieces = 0
+        var largest = 0
+        encryptor.finish { piece in
+            pieces += 1
+            largest = max(largest, piece.count)
+            ciphertext.append(contentsOf: piece)
+        }
+        #expect(Padding.paddedLength(UInt64(size) + 1) == 34 << 20)
+        #expect(pieces == 16)  // the last MiB: 1 byte of data, the terminator, zeros
+        #expect(largest == Self.chunk + 17)
+        #expect(ciphertext.count == TestSupport.ciphertextLength(plaintext: size))
+        #expect(try TestSupport.decrypt(ciphertext, key: key, pieceSize: 1 << 20) == plaintext)
+    }
+
     @Test("decryptor releases data chunk by chunk, never padding")
     func decryptorStreamsWithoutPadding() throws {
         let key = SecureBytes.random(count: 32)

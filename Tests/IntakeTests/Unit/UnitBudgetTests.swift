@@ -3,7 +3,7 @@ import Testing
 @testable import TipIntake
 
 @Suite("Budgets: upload slots, the receipt attempt bucket, the derivation semaphore")
-struct BudgetTests {
+struct UnitBudgetTests {
     @Test("the attempt budget allows perMinute look-ups at once, then refuses with a retry time")
     func attemptBucket() {
         let budget = AttemptBudget(perMinute: 60)
@@ -34,7 +34,7 @@ struct BudgetTests {
     @Test("the semaphore never lets more than its limit run at once, and all finish")
     func semaphoreBound() async throws {
         let semaphore = AsyncSemaphore(limit: 2)
-        let state = ConcurrencyProbe()
+        let state = UnitConcurrencyProbe()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<12 {
                 group.addTask {
@@ -54,7 +54,7 @@ struct BudgetTests {
 }
 
 /// Counts how many holders are inside at once.
-actor ConcurrencyProbe {
+actor UnitConcurrencyProbe {
     var running = 0
     var peak = 0
     var done = 0

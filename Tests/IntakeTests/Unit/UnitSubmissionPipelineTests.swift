@@ -10,7 +10,7 @@ import TiplineVault
 /// The whole submission path over a real vault: multipart stream → redaction → TipComposer →
 /// commit, read back with the agency key exactly as `tipvault` does.
 @Suite("Submission pipeline with a real vault and corpus JPEG")
-struct SubmissionPipelineTests {
+struct UnitSubmissionPipelineTests {
     static func tipBody(files: [(String, [UInt8])], keepLocation: Bool = false) -> UnitMultipartBody {
         var body = UnitMultipartBody()
         body.field("message", "The river turned orange at night.\nTwice.")
@@ -164,5 +164,38 @@ struct SubmissionPipelineTests {
             text[0] = text[0] == "A" ? "B" : "A"
             _ = try await FollowUpService(services: unit.services).view(receipt: String(text))
         }
+    }
+
+    @Test("opt-ins apply to the files after them; a follow-up's receipt after its files is refused")
+    func fieldOrder() async throws {
+        let unit = try UnitVault()
+        let service = SubmissionService(services: unit.services)
+        let jpeg = try UnitCorpus.bytes(UnitCorpus.gpsJPEG)
+
+        var before = UnitMultipartBody()
+        before.field("message", "keep where")
+        before.field("keep_location", "on")
+        before.file("attachments", filename: "a.jpg", jpeg)
+        var after = UnitMultipartBody()
+        after.field("message", "keep where, too late")
+        after.file("attachments", filename: "a.jpg", jpeg)
+        after.field("keep_location", "on")
+        let kept = try await service.submitTip(body: UnitMultipartBody.stream(before.finished()), contentType: before.contentType, contentLength: nil)
+        let stripped = try await service.submitTip(body: UnitMultipartBody.stream(after.finished()), contentType: after.contentType, contentLength: nil)
+        #expect(kept.attachments[0].entry.kept.contains("location"))
+        #expect(!kept.attachments[0].entry.removed.contains("location"))
+        #expect(stripped.attachments[0].entry.removed.contains("location"))
+
+        var late = UnitMultipartBody()
+        late.field("message", "receipt last")
+        late.file("attachments", filename: "a.jpg", jpeg)
+        late.field("receipt", kept.receipt.displayText)
+        do {
+            _ = try await service.submitFollowUp(body: UnitMultipartBody.stream(late.finished()), contentType: late.contentType, contentLength: nil)
+            Issue.record("a receipt after the files was accepted")
+        } catch let error as IntakeError {
+            #expect(error.code == .invalidField)
+        }
+        #expect(try unit.investigation.summaries().map(\.followUps) == [0, 0])
     }
 }

@@ -4,7 +4,7 @@ import Testing
 @testable import TipIntake
 
 @Suite("deployment.salt: created once with mode 0600, never replaced")
-struct DeploymentSaltFileTests {
+struct UnitDeploymentSaltFileTests {
     static func tempDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("salt-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

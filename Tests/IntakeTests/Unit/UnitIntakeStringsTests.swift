@@ -3,7 +3,7 @@ import Testing
 @testable import TipIntake
 
 @Suite("Page strings: English defaults, YAML overrides, unknown keys refused by name")
-struct IntakeStringsTests {
+struct UnitIntakeStringsTests {
     @Test("an override replaces exactly its key")
     func override() throws {
         let strings = try IntakeStrings.parse(yaml: "lang: fr\nform.heading: \"Envoyer une alerte\"\n")

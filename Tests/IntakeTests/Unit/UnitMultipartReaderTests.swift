@@ -4,7 +4,7 @@ import Testing
 @testable import TipIntake
 
 @Suite("MultipartReader: streaming events, truncation, boundaries")
-struct MultipartReaderTests {
+struct UnitMultipartReaderTests {
     static func events(_ body: [UInt8], piece: Int) throws -> [MultipartEvent] {
         let reader = MultipartReader(boundary: UnitMultipartBody.boundary)
         var events: [MultipartEvent] = []

@@ -5,7 +5,7 @@ import TiplineVault
 @testable import TipIntake
 
 @Suite("HTML: escaping and the pages' shape")
-struct HTMLTests {
+struct UnitHTMLTests {
     @Test("escape turns the five significant characters into entities and leaves the rest")
     func escape() {
         #expect(HTML.escape(#"<script>alert("x")</script> & 'y' é"#)
