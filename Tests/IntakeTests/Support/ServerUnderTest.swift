@@ -45,6 +45,15 @@ final class ServerUnderTest: @unchecked Sendable {
         if ProcessInfo.processInfo.environment["TIPLINE_KEEP_SCRATCH"] == nil { try? FileManager.default.removeItem(at: root) }
     }
 
+    /// Stops the process (SIGTERM) and starts a new one on the same vault, policy and TMPDIR;
+    /// returns the old process's exit status.
+    @discardableResult
+    func restart(environment: [String: String] = [:]) throws -> Int32? {
+        let status = stop()
+        try start(Binaries.tipintake!, environment: environment)
+        return status
+    }
+
     private func start(_ binary: URL, environment: [String: String]) throws {
         FileManager.default.createFile(atPath: stdoutLog.path, contents: nil)
         FileManager.default.createFile(atPath: stderrLog.path, contents: nil)
