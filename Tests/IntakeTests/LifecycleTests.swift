@@ -26,7 +26,8 @@ struct LifecycleTests {
         #expect((followup.json?["replies"] as? [[String: String]])?.map { $0["text"] } == ["seen it"])
     }
 
-    @Test("without agency.pub the server exits 1 with one line naming the file and `tipvault init`")
+    /// The project's CLI voice (STYLE.md §7): one `error:` line, then one `hint:` line.
+    @Test("without agency.pub the server exits 1 with an error naming the file and a hint to run `tipvault init`")
     func missingAgencyKey() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("intake-nokey-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -34,9 +35,10 @@ struct LifecycleTests {
         let r = try Run.capture(Binaries.tipintake!, ["serve", "--data", root.path, "--host", "127.0.0.1", "--port", "0"])
         #expect(r.status == 1)
         #expect(r.out == "")
-        let lines = r.err.split(separator: "\n")
-        #expect(lines.count == 1, "one line: \(r.err)")
-        #expect(r.err.contains("agency.pub") && r.err.contains("tipvault init"), "\(r.err)")
+        let lines = r.err.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "error and hint: \(r.err)")
+        #expect(lines.first?.hasPrefix("tipintake: error: ") == true && lines.first?.contains("agency.pub") == true, "\(r.err)")
+        #expect(lines.last?.hasPrefix("tipintake: hint: ") == true && lines.last?.contains("tipvault init") == true, "\(r.err)")
     }
 
     /// Reading of "in-flight uploads finish or abort cleanly": a stalled upload may hold the
