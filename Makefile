@@ -24,6 +24,7 @@ e2e: deps
 
 lint:
 	@scripts/check-c-imports.sh
+	@$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
 clean:
 	rm -rf .build

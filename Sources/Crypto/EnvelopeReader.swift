@@ -56,8 +56,10 @@ public final class EnvelopeReader: Sendable {
         let hintBytes = AgencyPublicKey.keyIDHintLength
         return (0..<count).map { index in
             let start = EnvelopeFormat.fixedBytes + index * EnvelopeFormat.entryBytes
-            return (Array(header[start..<start + hintBytes]),
-                    Array(header[start + hintBytes..<start + EnvelopeFormat.entryBytes]))
+            return (
+                Array(header[start..<start + hintBytes]),
+                Array(header[start + hintBytes..<start + EnvelopeFormat.entryBytes])
+            )
         }
     }
 }

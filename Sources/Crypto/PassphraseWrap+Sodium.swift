@@ -22,9 +22,10 @@ public enum PassphraseWrap {
     public static func wrap(_ key: AgencySecretKey, passphrase: SecureBytes, cost: Argon2Cost)
         throws(CryptoError) -> [UInt8]
     {
-        try wrap(key, passphrase: passphrase, cost: cost,
-                 salt: SecureBytes.random(count: Argon2.saltBytes).bytesCopy,
-                 nonce: SecureBytes.random(count: nonceBytes).bytesCopy)
+        try wrap(
+            key, passphrase: passphrase, cost: cost,
+            salt: SecureBytes.random(count: Argon2.saltBytes).bytesCopy,
+            nonce: SecureBytes.random(count: nonceBytes).bytesCopy)
     }
 
     /// Also reached by the test-only hook with a fixed salt and nonce (TestOnlyDeterminism.swift).
@@ -64,7 +65,8 @@ public enum PassphraseWrap {
         offset += 4
         let mem = blob[offset..<offset + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         offset += 8
-        guard ops <= UInt64(maxOpsLimit), mem <= UInt64(maxMemLimitBytes), let cost = try? Argon2Cost(opsLimit: Int(ops), memLimitBytes: Int(mem)) else {
+        guard ops <= UInt64(maxOpsLimit), mem <= UInt64(maxMemLimitBytes), let cost = try? Argon2Cost(opsLimit: Int(ops), memLimitBytes: Int(mem))
+        else {
             throw .malformedWrappedKey
         }
         let salt = Array(blob[offset..<offset + Argon2.saltBytes])

@@ -19,7 +19,7 @@ enum SecureAllocator {
     /// A zero-filled block of `size` bytes (size ≥ 1).
     static func allocate(_ size: Int) -> UnsafeMutableRawPointer {
         if size <= maxRecycledBytes,
-           let reused = free.withLock({ blocks -> Block? in blocks[size]?.popLast() })
+            let reused = free.withLock({ blocks -> Block? in blocks[size]?.popLast() })
         {
             return reused.pointer
         }

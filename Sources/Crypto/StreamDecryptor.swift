@@ -73,8 +73,9 @@ public final class StreamDecryptor {
                     appendToBuffer(UnsafeRawBufferPointer(rebasing: input[0..<take]))
                     input = UnsafeRawBufferPointer(rebasing: input[take...])
                     if bufferCount == Self.fullCiphertextChunk {
-                        offset += try openFullChunk(UnsafeRawBufferPointer(start: buffer, count: bufferCount),
-                                                    into: out.baseAddress! + offset)
+                        offset += try openFullChunk(
+                            UnsafeRawBufferPointer(start: buffer, count: bufferCount),
+                            into: out.baseAddress! + offset)
                         bufferCount = 0
                     }
                 }

@@ -59,7 +59,8 @@ public enum PolicyLoader {
                 p.acceptedFormats = formats
             }
             if let v = try s.string("unknown_format"), v != "refuse" {
-                throw .outOfRange(key: s.path("unknown_format"), reason: "must be `refuse`: an unknown format cannot be scrubbed, so it is never stored")
+                throw .outOfRange(
+                    key: s.path("unknown_format"), reason: "must be `refuse`: an unknown format cannot be scrubbed, so it is never stored")
             }
             if let v = try s.bool("keep_icc_profile") { p.keepICCProfile = v }
             if let v = try s.bool("keep_orientation") { p.keepOrientation = v }

@@ -126,9 +126,9 @@ extension ISOBMFFNeutraliser {
         for range in metadataRanges + zeroed { file.zero(range) }
         for box in freed { file.neutralise(box) }
         for info in hiddenItems {
-            file.bytes[info.box.payload + 3] |= 1                          // infe flags: hidden
+            file.bytes[info.box.payload + 3] |= 1  // infe flags: hidden
             file.bytes.replaceSubrange(info.typeOffset..<(info.typeOffset + 4), with: [0x66, 0x72, 0x65, 0x65])
-            file.zero((info.typeOffset + 4)..<info.box.end)                // name, content type
+            file.zero((info.typeOffset + 4)..<info.box.end)  // name, content type
         }
     }
 }

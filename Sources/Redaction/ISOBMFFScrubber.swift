@@ -65,7 +65,8 @@ struct ISOBMFFNeutraliser {
         }
         var sawPicture = false
         for box in top.dropFirst() {
-            let picture = box.type == ISOBMFFBox.code("meta") && !sawPicture
+            let picture =
+                box.type == ISOBMFFBox.code("meta") && !sawPicture
                 ? try handler(of: box) == Int(ISOBMFFBox.code("pict")) : false
             switch box.type {
             case ISOBMFFBox.code("mdat"): containers.append(box.payload..<box.end)

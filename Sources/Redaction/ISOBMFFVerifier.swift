@@ -92,7 +92,8 @@ public struct ISOBMFFVerifier: OutputVerifier {
                     for (property, propertyBody, propertyEnd) in try children(subBody, subEnd) {
                         if property == "udes" { throw fail("user description property left") }
                         guard property == "colr", propertyEnd - propertyBody >= 4,
-                              ["prof", "rICC"].contains(name(propertyBody)) else { continue }
+                            ["prof", "rICC"].contains(name(propertyBody))
+                        else { continue }
                         guard options.keepICCProfile else { throw fail("ICC profile left although the policy drops it") }
                         try TIFFVerifierSignatures.checkICC(data[(propertyBody + 4)..<propertyEnd], format: .heif)
                     }

@@ -8,18 +8,18 @@ enum TIFFMetadataClassifier {
     /// The category of a dropped IFD0 / Exif-IFD tag.
     static func category(ofTag tag: UInt16) -> MetadataCategory {
         switch tag {
-        case 0x8825: .location                                     // GPS IFD
+        case 0x8825: .location  // GPS IFD
         case 0x010F, 0x0110, 0x013C, 0x927C, 0xA431, 0xA432, 0xA433, 0xA434, 0xA435, 0xC62F, 0xA420:
-            .device                                                 // Make, Model, HostComputer, MakerNote, serials, lens, unique id
+            .device  // Make, Model, HostComputer, MakerNote, serials, lens, unique id
         case 0x0132, 0x9003, 0x9004, 0x9010, 0x9011, 0x9012, 0x9290, 0x9291, 0x9292:
             .timestamps
-        case 0x013B, 0x8298, 0xA430, 0x83BB, 0x9C9D:                // Artist, Copyright, owner, IPTC, XPAuthor
+        case 0x013B, 0x8298, 0xA430, 0x83BB, 0x9C9D:  // Artist, Copyright, owner, IPTC, XPAuthor
             .authorship
-        case 0x010E, 0x010D, 0x9286, 0x9C9C, 0x9C9F:                // ImageDescription, DocumentName, UserComment, XP comments
+        case 0x010E, 0x010D, 0x9286, 0x9C9C, 0x9C9F:  // ImageDescription, DocumentName, UserComment, XP comments
             .comment
-        case 0x0131, 0x000B, 0x8649, 0x935C:                        // Software, ProcessingSoftware, Photoshop, ImageSourceData
+        case 0x0131, 0x000B, 0x8649, 0x935C:  // Software, ProcessingSoftware, Photoshop, ImageSourceData
             .editing
-        case 0x0201, 0x0202:                                        // JPEG thumbnail pointers
+        case 0x0201, 0x0202:  // JPEG thumbnail pointers
             .thumbnail
         default: .other
         }
@@ -28,13 +28,13 @@ enum TIFFMetadataClassifier {
     /// Categories found in an Exif TIFF block: IFD0, its Exif sub-IFD and whether IFD1 (thumbnail) exists.
     static func exifCategories(_ tiff: ArraySlice<UInt8>) -> Set<MetadataCategory> {
         guard let reader = try? TIFFDirectoryReader(tiff, format: .tiff),
-              let first = try? reader.firstDirectoryOffset,
-              let ifd0 = try? reader.directory(at: first)
+            let first = try? reader.firstDirectoryOffset,
+            let ifd0 = try? reader.directory(at: first)
         else { return [.other] }
         var found = Set<MetadataCategory>()
         for entry in ifd0.entries {
             switch entry.tag {
-            case 0x0112, 0x011A, 0x011B, 0x0128, 0x0213: continue   // orientation, resolution, positioning
+            case 0x0112, 0x011A, 0x011B, 0x0128, 0x0213: continue  // orientation, resolution, positioning
             case 0x8769:
                 found.insert(.other)
                 if let sub = try? reader.integers(entry).first, let exif = try? reader.directory(at: sub) {
@@ -50,10 +50,10 @@ enum TIFFMetadataClassifier {
     /// The Orientation value (1...8) of an Exif TIFF block, or nil when absent or unreadable.
     static func exifOrientation(_ tiff: ArraySlice<UInt8>) -> UInt16? {
         guard let reader = try? TIFFDirectoryReader(tiff, format: .tiff),
-              let first = try? reader.firstDirectoryOffset,
-              let ifd0 = try? reader.directory(at: first),
-              let entry = ifd0.entries.first(where: { $0.tag == 0x0112 && $0.type == 3 && $0.count >= 1 }),
-              let value = try? reader.u16(entry.valueStart), (1...8).contains(value)
+            let first = try? reader.firstDirectoryOffset,
+            let ifd0 = try? reader.directory(at: first),
+            let entry = ifd0.entries.first(where: { $0.tag == 0x0112 && $0.type == 3 && $0.count >= 1 }),
+            let value = try? reader.u16(entry.valueStart), (1...8).contains(value)
         else { return nil }
         return value
     }
@@ -93,7 +93,7 @@ extension TIFFMetadataClassifier {
             return (0..<4).reduce(0) { $0 << 8 | Int(profile[s + at + $1]) }
         }
         guard profile.count >= 132, let count = be32(128), count <= (profile.count - 132) / 12 else { return true }
-        let flagged: Set<Int> = [0x6D6D_6F64, 0x6E64_696E, 0x7663_6774] // mmod, ndin, vcgt
+        let flagged: Set<Int> = [0x6D6D_6F64, 0x6E64_696E, 0x7663_6774]  // mmod, ndin, vcgt
         for i in 0..<count {
             guard let signature = be32(132 + 12 * i) else { return true }
             if flagged.contains(signature) { return true }

@@ -90,7 +90,7 @@ struct TIFFTagPolicy {
 
     private func dropCategories(_ entry: TIFFDirectoryEntry, reader: TIFFDirectoryReader) -> Set<MetadataCategory> {
         switch entry.tag {
-        case 0x8769: // Exif sub-IFD: classify what it held
+        case 0x8769:  // Exif sub-IFD: classify what it held
             guard let sub = try? reader.integers(entry).first, let ifd = try? reader.directory(at: sub) else { return [.other] }
             return Set(ifd.entries.map { TIFFMetadataClassifier.category(ofTag: $0.tag) }).union([.other])
         case 700:

@@ -54,7 +54,8 @@ public struct TIFFVerifier: OutputVerifier {
             let tag = try number(at, 2), type = try number(at + 2, 2), n = try number(at + 4, 4)
             guard tag > previous else { throw fail("directory tags out of order") }
             previous = tag
-            let allowed = Self.decodingTags.contains(tag) || (tag == 0x112 && options.keepOrientation)
+            let allowed =
+                Self.decodingTags.contains(tag) || (tag == 0x112 && options.keepOrientation)
                 || (tag == 0x8773 && options.keepICCProfile)
             guard allowed else { throw fail("tag \(tag) is not a decoding tag") }
             guard type != 2, let width = widths[type] else { throw fail("tag \(tag) has a text or unknown type") }

@@ -76,7 +76,8 @@ struct WebPRewriter {
     }
 
     func truncatedOrMalformed(at pos: Int, end: Int, what: String) -> RedactionError {
-        end >= bytes.count ? .truncated(.webp, offset: pos)
+        end >= bytes.count
+            ? .truncated(.webp, offset: pos)
             : .malformed(.webp, offset: pos, reason: "\(what) runs past its container")
     }
 
@@ -104,13 +105,14 @@ struct WebPRewriter {
             let payload = bytes[chunk.payload]
             switch chunk.type {
             case Self.vp8x where index == 0:
-                body.append(contentsOf: [0x56, 0x50, 0x38, 0x58]) // flags are fixed below
+                body.append(contentsOf: [0x56, 0x50, 0x38, 0x58])  // flags are fixed below
                 Self.appendLE32(chunk.payload.count, to: &body)
                 body.append(contentsOf: payload)
                 if chunk.payload.count & 1 == 1 { body.append(0) }
             case Self.vp8x:
                 throw .malformed(.webp, offset: chunk.payload.lowerBound - 8, reason: "second VP8X chunk")
-            case Self.vp8, Self.vp8l, Self.alph, Self.anim where extended || index == 0:
+            case Self.vp8, Self.vp8l, Self.alph,
+                Self.anim where extended || index == 0:
                 if chunk.type != Self.alph && chunk.type != Self.anim { imageChunks += 1 }
                 if chunk.type == Self.anim { summary.kept.insert(.animation) }
                 Self.appendChunk(chunk.type, payload, to: &body)
@@ -126,7 +128,7 @@ struct WebPRewriter {
                     Self.appendChunk(Self.iccp, payload, to: &body)
                 }
             case Self.iccp:
-                break // a colour profile the policy drops is not identifying metadata; not reported
+                break  // a colour profile the policy drops is not identifying metadata; not reported
             case Self.exif:
                 let tiff = TIFFMetadataClassifier.tiffStart(payload)
                 summary.removed.formUnion(TIFFMetadataClassifier.exifCategories(tiff))

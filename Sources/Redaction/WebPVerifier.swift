@@ -51,7 +51,7 @@ public struct WebPVerifier: OutputVerifier {
                 let expected: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 0x08, 0, 0, 0, 0x01, 0, 0x12, 0x01, 0x03, 0, 0x01, 0, 0, 0]
                 let value = data[pos + 8 + 18]
                 guard Array(data[(pos + 8)..<(pos + 26)]) == expected, (2...8).contains(value),
-                      data[(pos + 27)..<(pos + 34)].allSatisfy({ $0 == 0 })
+                    data[(pos + 27)..<(pos + 34)].allSatisfy({ $0 == 0 })
                 else { throw fail("EXIF chunk holds more than the orientation") }
                 exifOK = true
             default:

@@ -51,8 +51,9 @@ public struct IntakeServer: Sendable {
         frameworkLogger.logLevel = max(configuration.logLevel, .notice)
         return Application(
             router: router,
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [ConnectionGuardHandler(headerTimeout: header, bodyIdleTimeout: bodyIdle)])),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionGuardHandler(headerTimeout: header, bodyIdleTimeout: bodyIdle)])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: frameworkLogger)

@@ -9,20 +9,24 @@ public struct IntakeStrings: Sendable, Equatable {
         "lang": "en",
         "site.title": "Tipline",
         "form.heading": "Send a tip",
-        "form.intro": "Tell us what you saw. You do not need to give your name. After sending you get a receipt: keep it to read our replies and to add more later.",
+        "form.intro":
+            "Tell us what you saw. You do not need to give your name. After sending you get a receipt: keep it to read our replies and to add more later.",
         "form.message.label": "What happened? (required)",
         "form.category.label": "Category",
         "form.category.none": "Choose one (optional)",
         "form.questions.heading": "Optional questions",
         "form.attachments.label": "Photos (optional)",
-        "form.attachments.help": "JPEG, PNG, WebP, GIF, HEIC/AVIF or TIFF. Hidden data such as location, camera serial numbers and dates is removed before anything is stored.",
+        "form.attachments.help":
+            "JPEG, PNG, WebP, GIF, HEIC/AVIF or TIFF. Hidden data such as location, camera serial numbers and dates is removed before anything is stored.",
         "form.options.heading": "Keep some details (off unless you tick them)",
         "form.keep_location.label": "Keep the location where the photos were taken",
         "form.keep_capture_date.label": "Keep the date the photos were taken",
         "form.submit": "Send the tip",
         "notice.heading": "What this protects, and what it cannot",
-        "notice.strips": "Tipline removes hidden data from photos (GPS location, camera make and serial number, editing software, capture time unless you keep it) and never stores your file names, your address or when exactly you sent this.",
-        "notice.cannot": "It cannot hide what the photos show: faces, reflections, text or landmarks in the picture, or your writing style. Your network identity is visible to your internet provider and this site unless you use Tor Browser.",
+        "notice.strips":
+            "Tipline removes hidden data from photos (GPS location, camera make and serial number, editing software, capture time unless you keep it) and never stores your file names, your address or when exactly you sent this.",
+        "notice.cannot":
+            "It cannot hide what the photos show: faces, reflections, text or landmarks in the picture, or your writing style. Your network identity is visible to your internet provider and this site unless you use Tor Browser.",
         "nav.followup": "Already sent a tip? Check for replies",
         "nav.home": "Send a new tip",
         "receipt.heading": "Your tip was received",

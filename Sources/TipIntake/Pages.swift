@@ -14,9 +14,11 @@ struct Pages: Sendable {
         let categories = intake.categories.map { "<option value=\"\(HTML.escape($0))\">\(HTML.escape($0))</option>" }.joined()
         var questions = ""
         if !intake.questions.isEmpty {
-            questions = "<h2>\(s("form.questions.heading"))</h2>\n" + intake.questions.enumerated().map { index, question in
-                "<label for=\"question-\(index)\">\(HTML.escape(question))</label>\n<input type=\"text\" id=\"question-\(index)\" name=\"question-\(index)\">"
-            }.joined(separator: "\n")
+            questions =
+                "<h2>\(s("form.questions.heading"))</h2>\n"
+                + intake.questions.enumerated().map { index, question in
+                    "<label for=\"question-\(index)\">\(HTML.escape(question))</label>\n<input type=\"text\" id=\"question-\(index)\" name=\"question-\(index)\">"
+                }.joined(separator: "\n")
         }
         let body = """
             <h1>\(s("form.heading"))</h1>
@@ -43,10 +45,14 @@ struct Pages: Sendable {
     private func optIns() -> String {
         var boxes: [String] = []
         if policy.redaction.allowTipsterKeepLocation {
-            boxes.append("<label class=\"check\" for=\"keep_location\"><input type=\"checkbox\" id=\"keep_location\" name=\"keep_location\" value=\"on\"> \(s("form.keep_location.label"))</label>")
+            boxes.append(
+                "<label class=\"check\" for=\"keep_location\"><input type=\"checkbox\" id=\"keep_location\" name=\"keep_location\" value=\"on\"> \(s("form.keep_location.label"))</label>"
+            )
         }
         if policy.redaction.allowTipsterKeepCaptureDate {
-            boxes.append("<label class=\"check\" for=\"keep_capture_date\"><input type=\"checkbox\" id=\"keep_capture_date\" name=\"keep_capture_date\" value=\"on\"> \(s("form.keep_capture_date.label"))</label>")
+            boxes.append(
+                "<label class=\"check\" for=\"keep_capture_date\"><input type=\"checkbox\" id=\"keep_capture_date\" name=\"keep_capture_date\" value=\"on\"> \(s("form.keep_capture_date.label"))</label>"
+            )
         }
         guard !boxes.isEmpty else { return "" }
         return "<fieldset><legend>\(s("form.options.heading"))</legend>\n\(boxes.joined(separator: "\n"))\n</fieldset>"
@@ -105,7 +111,8 @@ struct Pages: Sendable {
 
     /// POST /followup: status, replies, and the form to add more (receipt carried hidden, first).
     func followUpView(_ view: FollowUpService.View, receipt: String) -> String {
-        let replies = view.replies.isEmpty
+        let replies =
+            view.replies.isEmpty
             ? HTML.paragraph(strings["followup.no_replies"])
             : view.replies.map { "<div class=\"reply\"><p class=\"help\">\(HTML.escape($0.day))</p><p>\(HTML.multiline($0.text))</p></div>" }
                 .joined(separator: "\n")

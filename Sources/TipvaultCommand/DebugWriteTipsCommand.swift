@@ -34,11 +34,15 @@ struct DebugWriteTipsCommand: ParsableCommand {
                         try composer.push([UInt8](repeating: UInt8(truncatingIfNeeded: n &+ Int(i)), count: piece))
                         left -= piece
                     }
-                    entries.append(AttachmentEntry(index: i, name: "attachment-\(i + 1).bin", format: "bin",
-                                                   bytes: try composer.endAttachment()))
+                    entries.append(
+                        AttachmentEntry(
+                            index: i, name: "attachment-\(i + 1).bin", format: "bin",
+                            bytes: try composer.endAttachment()))
                 }
-                let id = try composer.finish(document: TipDocument(kind: .tip, message: "debug tip \(n)", category: "other",
-                                                                   attachments: entries))
+                let id = try composer.finish(
+                    document: TipDocument(
+                        kind: .tip, message: "debug tip \(n)", category: "other",
+                        attachments: entries))
                 Console.out(id.text)
             }
         }

@@ -15,8 +15,8 @@ struct ForwardCommand: ParsableCommand {
     func run() throws {
         try Console.run { () throws(VaultError) in
             guard let text = try? String(contentsOfFile: toKey, encoding: .utf8),
-                  let line = text.split(separator: "\n").last(where: { $0.hasPrefix(AgencyPublicKey.textPrefix) }),
-                  let key = try? AgencyPublicKey(text: String(line))
+                let line = text.split(separator: "\n").last(where: { $0.hasPrefix(AgencyPublicKey.textPrefix) }),
+                let key = try? AgencyPublicKey(text: String(line))
             else { throw .agencyKeyFileMalformed(path: toKey, line: 1) }
             let target = URL(fileURLWithPath: out)
             guard !FileManager.default.fileExists(atPath: target.path) else { throw .exportTargetExists(path: target.path) }

@@ -59,14 +59,17 @@ struct InvestigatorCommand: ParsableCommand {
 
         @Argument(help: "The new investigator's name (letters, digits, '.', '_', '-').") var name: String
         @OptionGroup var access: KeyAccess
-        @Option(name: .long, help: ArgumentHelp("Read the new investigator's passphrase from FILE (else TIPVAULT_NEW_PASSPHRASE, else a prompt).", valueName: "FILE"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Read the new investigator's passphrase from FILE (else TIPVAULT_NEW_PASSPHRASE, else a prompt).", valueName: "FILE"))
         var newPassphraseFile: String?
 
         func run() throws {
             try Console.run { () throws(VaultError) in
                 let ring = access.ring
                 let me = try ring.resolveInvestigator(access.investigator ?? ProcessInfo.processInfo.environment["TIPVAULT_INVESTIGATOR"])
-                let passphrase = try Passphrase.read(file: access.passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(me): ")
+                let passphrase = try Passphrase.read(
+                    file: access.passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(me): ")
                 let theirs = try Passphrase.read(
                     file: newPassphraseFile, environment: "TIPVAULT_NEW_PASSPHRASE", prompt: "New passphrase for \(name): ", confirm: true)
                 let added = try ring.addInvestigator(
@@ -83,8 +86,9 @@ struct InvestigatorCommand: ParsableCommand {
         func run() throws {
             try Console.run { () throws(VaultError) in
                 let entries = try Keyring(directory: URL(fileURLWithPath: keyring, isDirectory: true)).entries()
-                Console.table(["INVESTIGATOR", "GENERATION", "AGENCY KEY"],
-                              entries.map { [$0.investigator, String($0.generation), $0.publicKey.fingerprint] })
+                Console.table(
+                    ["INVESTIGATOR", "GENERATION", "AGENCY KEY"],
+                    entries.map { [$0.investigator, String($0.generation), $0.publicKey.fingerprint] })
             }
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
 import TiplineCrypto
 import TiplineVault
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where a passphrase comes from, in order: `--passphrase-file`, the environment variable, or

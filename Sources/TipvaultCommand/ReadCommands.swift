@@ -23,10 +23,14 @@ struct ListCommand: ParsableCommand {
             Console.table(
                 ["ID", "DAY", "CATEGORY", "STATUS", "ASSIGNEE", "TAGS", "FILES", "MESSAGE"],
                 tips.map { tip in
-                    [tip.id.short, tip.day, Output.clean(tip.category ?? "-", limit: 16), tip.status,
-                     Output.clean(tip.assignee ?? "-", limit: 16), Output.clean(tip.tags.isEmpty ? "-" : tip.tags.joined(separator: ","), limit: 24),
-                     tip.attachments == 0 ? "-" : "\(tip.attachments) " + Output.clean(Array(Set(tip.kinds)).sorted().joined(separator: ","), limit: 20),
-                     Output.clean(tip.firstLine, limit: 48) + (tip.followUps > 0 ? " (+\(tip.followUps) follow-up)" : "")]
+                    [
+                        tip.id.short, tip.day, Output.clean(tip.category ?? "-", limit: 16), tip.status,
+                        Output.clean(tip.assignee ?? "-", limit: 16),
+                        Output.clean(tip.tags.isEmpty ? "-" : tip.tags.joined(separator: ","), limit: 24),
+                        tip.attachments == 0
+                            ? "-" : "\(tip.attachments) " + Output.clean(Array(Set(tip.kinds)).sorted().joined(separator: ","), limit: 20),
+                        Output.clean(tip.firstLine, limit: 48) + (tip.followUps > 0 ? " (+\(tip.followUps) follow-up)" : ""),
+                    ]
                 })
         }
     }
@@ -57,10 +61,13 @@ struct ShowCommand: ParsableCommand {
 enum TipPrinter {
     static func print(_ d: TipDetail) {
         Console.out("tip \(d.id)  received \(d.day)  category \(Output.clean(d.category ?? "-", limit: 40))")
-        Console.out("status \(d.state.status)  assignee \(Output.clean(d.state.assignee ?? "-", limit: 40))  tags \(Output.clean(d.state.tags.isEmpty ? "-" : d.state.tags.joined(separator: ", "), limit: 80))")
+        Console.out(
+            "status \(d.state.status)  assignee \(Output.clean(d.state.assignee ?? "-", limit: 40))  tags \(Output.clean(d.state.tags.isEmpty ? "-" : d.state.tags.joined(separator: ", "), limit: 80))"
+        )
         printMessage(d.message, answers: d.answers, attachments: d.attachments)
         if !d.canReply { Console.out("\n(no reply key: the tipster cannot receive replies)") }
-        let conversation = d.followUps.map { ($0.day, "tipster", $0.message) }
+        let conversation =
+            d.followUps.map { ($0.day, "tipster", $0.message) }
             + d.events.filter { $0.kind == .reply }.map { ($0.day, "reply by \($0.by)", $0.value) }
         if !conversation.isEmpty {
             Console.out("\nconversation:")
@@ -68,7 +75,9 @@ enum TipPrinter {
                 Console.out("  \(day)  \(Output.clean(who, limit: 40)): \(Output.clean(text, limit: 2000))")
             }
             for (i, f) in d.followUps.enumerated() where !f.attachments.isEmpty {
-                Console.out("  follow-up \(i + 1) attachments: " + f.attachments.map { "\(Output.clean($0.format, limit: 8)) \($0.bytes) B" }.joined(separator: ", "))
+                Console.out(
+                    "  follow-up \(i + 1) attachments: "
+                        + f.attachments.map { "\(Output.clean($0.format, limit: 8)) \($0.bytes) B" }.joined(separator: ", "))
             }
         }
         let triage = d.events.filter { $0.kind != .reply }
@@ -87,7 +96,9 @@ enum TipPrinter {
         if !attachments.isEmpty {
             Console.out("\nattachments:")
             for a in attachments {
-                Console.out("  \(a.index + 1). \(Output.clean(a.format, limit: 8))  \(a.bytes) B  removed: \(Output.clean(a.removed.isEmpty ? "nothing" : a.removed.joined(separator: ", "), limit: 200))  kept: \(Output.clean(a.kept.isEmpty ? "nothing" : a.kept.joined(separator: ", "), limit: 200))")
+                Console.out(
+                    "  \(a.index + 1). \(Output.clean(a.format, limit: 8))  \(a.bytes) B  removed: \(Output.clean(a.removed.isEmpty ? "nothing" : a.removed.joined(separator: ", "), limit: 200))  kept: \(Output.clean(a.kept.isEmpty ? "nothing" : a.kept.joined(separator: ", "), limit: 200))"
+                )
             }
         }
     }

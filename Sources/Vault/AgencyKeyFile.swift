@@ -28,7 +28,8 @@ struct AgencyKeyFile {
 
     /// Appends `key` as the newest line (creating the file with a comment on first use).
     func append(_ key: AgencyPublicKey) throws(VaultError) {
-        var text = (try? String(contentsOf: url, encoding: .utf8))
+        var text =
+            (try? String(contentsOf: url, encoding: .utf8))
             ?? "# Tipline agency public keys, oldest first. Give this file to the intake server; it holds nothing secret.\n"
         if !text.hasSuffix("\n") { text += "\n" }
         text += key.text + "\n"

@@ -24,7 +24,8 @@ public enum ForwardedEnvelope {
         }
         let parts = try vault.partLengths(envelope: envelope.id)
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              !parts.isEmpty else { throw .fileIO(path: file.path, reason: "cannot create the file") }
+            !parts.isEmpty
+        else { throw .fileIO(path: file.path, reason: "cannot create the file") }
         guard let handle = try? FileHandle(forWritingTo: file) else { throw .fileIO(path: file.path, reason: "cannot open the file") }
         defer { try? handle.close() }
         func put(_ bytes: [UInt8]) throws(VaultError) {
@@ -66,9 +67,11 @@ public enum ForwardedEnvelope {
                 guard length <= 64 << 20 else { throw .envelopeFileMalformed(path: file.path, reason: "the document is implausibly large") }
                 document = try Investigation.document(try input.read(Int(length)), reader: reader, tip: label)
                 if let exportTo, let document {
-                    try PlainFileSink.prepare(exportTo, names: document.attachments.map {
-                        PlainFileSink.neutralName(followUp: 0, index: $0.index, format: $0.format)
-                    })
+                    try PlainFileSink.prepare(
+                        exportTo,
+                        names: document.attachments.map {
+                            PlainFileSink.neutralName(followUp: 0, index: $0.index, format: $0.format)
+                        })
                 }
                 continue
             }

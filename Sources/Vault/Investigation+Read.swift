@@ -48,11 +48,12 @@ extension Investigation {
                 let reader = try self.reader(header: row.header, tip: row.tip)
                 let document = try self.document(row.document, reader: reader, tip: row.tip)
                 let state = TriageState(events: try self.events(eventRows[row.tip] ?? [], tip: row.tip))
-                return .success(TipSummary(
-                    id: row.tip, day: row.day, category: document.category, status: state.status, assignee: state.assignee,
-                    tags: state.tags, attachments: document.attachments.count, kinds: document.attachments.map(\.format),
-                    firstLine: Self.firstLine(of: document.message),
-                    followUps: row.followUps))
+                return .success(
+                    TipSummary(
+                        id: row.tip, day: row.day, category: document.category, status: state.status, assignee: state.assignee,
+                        tags: state.tags, attachments: document.attachments.count, kinds: document.attachments.map(\.format),
+                        firstLine: Self.firstLine(of: document.message),
+                        followUps: row.followUps))
             } catch {
                 return .failure(error)
             }
@@ -79,7 +80,8 @@ extension Investigation {
             if line.contains(where: { !$0.isWhitespace }) {
                 let cut = line.prefix(200)
                 guard let first = cut.firstIndex(where: { !$0.isWhitespace }),
-                      let last = cut.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+                    let last = cut.lastIndex(where: { !$0.isWhitespace })
+                else { return "" }
                 return String(cut[first...last])
             }
             rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]

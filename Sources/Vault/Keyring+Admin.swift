@@ -45,17 +45,18 @@ extension Keyring {
         try Self.validate(name: newInvestigator)
         let keys = try unlock(investigator: investigator, passphrase: passphrase)
         let all = try entries()
-        let generations = Dictionary(all.filter { $0.investigator == investigator }.map { ($0.publicKey, $0.generation) },
-                                     uniquingKeysWith: { a, _ in a })
+        let generations = Dictionary(
+            all.filter { $0.investigator == investigator }.map { ($0.publicKey, $0.generation) },
+            uniquingKeysWith: { a, _ in a })
         let held = Set(all.filter { $0.investigator == newInvestigator }.map(\.publicKey))
         var added = 0
         for key in keys where !held.contains(key.publicKey) {
-            try store(key, generation: generations[key.publicKey] ?? 1, investigator: newInvestigator,
-                      passphrase: newPassphrase, cost: cost)
+            try store(
+                key, generation: generations[key.publicKey] ?? 1, investigator: newInvestigator,
+                passphrase: newPassphrase, cost: cost)
             added += 1
         }
         guard added > 0 else { throw .investigatorExists(name: newInvestigator) }
         return added
     }
 }
-

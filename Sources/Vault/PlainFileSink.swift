@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TiplineCrypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where decrypted attachments go: a new file (O_EXCL, 0600) written piece by piece as the
 /// decryptor authenticates chunks. On any failure the partial file is removed, so an export
@@ -57,7 +58,9 @@ struct PlainFileSink {
                 }
                 written += plain.count
             }
-            do throws(CryptoError) { try decryptor.finish() } catch { throw VaultError.partCorrupted(tip: tip, part: part, reason: error.description) }
+            do throws(CryptoError) { try decryptor.finish() } catch {
+                throw VaultError.partCorrupted(tip: tip, part: part, reason: error.description)
+            }
             do { try handle.synchronize() } catch { throw VaultError.fileIO(path: url.path, reason: "cannot flush to disk") }
         } catch {
             try? handle.close()

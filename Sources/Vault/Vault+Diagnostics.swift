@@ -15,9 +15,11 @@ extension Vault {
 
     /// Chunks that belong to no committed envelope and no live upload.
     func orphanChunkCount() throws(VaultError) -> Int {
-        Int(try debugStrings("""
-            SELECT count(*) FROM chunks
-            WHERE envelope_id NOT IN (SELECT id FROM envelopes) AND envelope_id NOT IN (SELECT id FROM uploads)
-            """)[0]) ?? -1
+        Int(
+            try debugStrings(
+                """
+                SELECT count(*) FROM chunks
+                WHERE envelope_id NOT IN (SELECT id FROM envelopes) AND envelope_id NOT IN (SELECT id FROM uploads)
+                """)[0]) ?? -1
     }
 }

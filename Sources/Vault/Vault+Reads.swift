@@ -27,8 +27,9 @@ extension Vault {
         guard prefix.count >= 4, prefix.count == text.count else { throw .tipNotFound(Output.clean(text, limit: 40)) }
         let matches = try perform("finding a tip") {
             try pool.read { db in
-                try String.fetchAll(db, sql: "SELECT id FROM tips WHERE id >= ? AND id < ? LIMIT 2",
-                                    arguments: [prefix, prefix + "~"])
+                try String.fetchAll(
+                    db, sql: "SELECT id FROM tips WHERE id >= ? AND id < ? LIMIT 2",
+                    arguments: [prefix, prefix + "~"])
             }
         }
         guard !matches.isEmpty else { throw .tipNotFound(prefix) }
@@ -40,8 +41,9 @@ extension Vault {
     func envelopes(of tip: TipID) throws(VaultError) -> [EnvelopeRow] {
         let rows = try perform("reading a tip") {
             try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, seq, day, header FROM envelopes WHERE tip_id = ? ORDER BY seq",
-                                 arguments: [tip.text])
+                try Row.fetchAll(
+                    db, sql: "SELECT id, seq, day, header FROM envelopes WHERE tip_id = ? ORDER BY seq",
+                    arguments: [tip.text])
             }
         }
         guard !rows.isEmpty else { throw .tipNotFound(tip.text) }
@@ -64,8 +66,10 @@ extension Vault {
     func partLengths(envelope: String) throws(VaultError) -> [(part: Int64, bytes: Int)] {
         try perform("measuring ciphertext") {
             try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT part, sum(length(data)) AS n FROM chunks WHERE envelope_id = ? GROUP BY part ORDER BY part",
-                                 arguments: [envelope]).map { (part: $0["part"], bytes: $0["n"]) }
+                try Row.fetchAll(
+                    db, sql: "SELECT part, sum(length(data)) AS n FROM chunks WHERE envelope_id = ? GROUP BY part ORDER BY part",
+                    arguments: [envelope]
+                ).map { (part: $0["part"], bytes: $0["n"]) }
             }
         }
     }
@@ -76,12 +80,14 @@ extension Vault {
             try pool.read { db in
                 var rows: [ListingRow] = []
                 var index: [String: Int] = [:]
-                let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT t.id, t.day, e.header, c.data FROM tips t
-                    JOIN envelopes e ON e.tip_id = t.id AND e.seq = 0
-                    LEFT JOIN chunks c ON c.envelope_id = e.id AND c.part = 0
-                    ORDER BY t.day DESC, t.id, c.seq
-                    """)
+                let cursor = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT t.id, t.day, e.header, c.data FROM tips t
+                        JOIN envelopes e ON e.tip_id = t.id AND e.seq = 0
+                        LEFT JOIN chunks c ON c.envelope_id = e.id AND c.part = 0
+                        ORDER BY t.day DESC, t.id, c.seq
+                        """)
                 while let row = try cursor.next() {
                     let id: String = row[0]
                     let data = (row[3] as Data?).map { [UInt8]($0) } ?? []
@@ -89,8 +95,10 @@ extension Vault {
                         rows[i].document += data
                     } else {
                         index[id] = rows.count
-                        rows.append(ListingRow(tip: TipID(unchecked: id), day: row[1], header: [UInt8](row[2] as Data),
-                                               document: data, followUps: 0))
+                        rows.append(
+                            ListingRow(
+                                tip: TipID(unchecked: id), day: row[1], header: [UInt8](row[2] as Data),
+                                document: data, followUps: 0))
                     }
                 }
                 let counts = try Row.fetchAll(db, sql: "SELECT tip_id, count(*) - 1 FROM envelopes GROUP BY tip_id HAVING count(*) > 1")
@@ -104,9 +112,10 @@ extension Vault {
     func eventRows(of tip: TipID? = nil) throws(VaultError) -> [TipID: [(seq: Int, sealed: [UInt8])]] {
         try perform("reading triage events") {
             try pool.read { db in
-                let rows = try tip.map {
-                    try Row.fetchAll(db, sql: "SELECT tip_id, seq, sealed FROM events WHERE tip_id = ? ORDER BY seq", arguments: [$0.text])
-                } ?? Row.fetchAll(db, sql: "SELECT tip_id, seq, sealed FROM events ORDER BY tip_id, seq")
+                let rows =
+                    try tip.map {
+                        try Row.fetchAll(db, sql: "SELECT tip_id, seq, sealed FROM events WHERE tip_id = ? ORDER BY seq", arguments: [$0.text])
+                    } ?? Row.fetchAll(db, sql: "SELECT tip_id, seq, sealed FROM events ORDER BY tip_id, seq")
                 var result: [TipID: [(seq: Int, sealed: [UInt8])]] = [:]
                 for row in rows {
                     result[TipID(unchecked: row[0]), default: []].append((row[1], [UInt8](row[2] as Data)))

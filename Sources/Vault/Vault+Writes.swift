@@ -39,11 +39,12 @@ extension Vault {
                     arguments: [other])
                 try db.execute(sql: "DELETE FROM uploads WHERE session = ?", arguments: [other])
             }
-            try db.execute(sql: """
-                DELETE FROM chunks WHERE envelope_id IN (
-                  SELECT DISTINCT envelope_id FROM chunks
-                  WHERE envelope_id NOT IN (SELECT id FROM envelopes) AND envelope_id NOT IN (SELECT id FROM uploads))
-                """)
+            try db.execute(
+                sql: """
+                    DELETE FROM chunks WHERE envelope_id IN (
+                      SELECT DISTINCT envelope_id FROM chunks
+                      WHERE envelope_id NOT IN (SELECT id FROM envelopes) AND envelope_id NOT IN (SELECT id FROM uploads))
+                    """)
         }
         session.removeStaleLockFiles()
     }
@@ -56,10 +57,11 @@ extension Vault {
     public func purge(olderThanDays days: Int, now: Date) throws(VaultError) -> Int {
         let cutoff = CoarseDay.cutoff(olderThan: days, now: now)
         let deleted = try durableWrite("purging old tips") { db in
-            try db.execute(sql: """
-                DELETE FROM chunks WHERE envelope_id IN (
-                  SELECT e.id FROM envelopes e JOIN tips t ON t.id = e.tip_id WHERE t.day < ?)
-                """, arguments: [cutoff])
+            try db.execute(
+                sql: """
+                    DELETE FROM chunks WHERE envelope_id IN (
+                      SELECT e.id FROM envelopes e JOIN tips t ON t.id = e.tip_id WHERE t.day < ?)
+                    """, arguments: [cutoff])
             try db.execute(sql: "DELETE FROM tips WHERE day < ?", arguments: [cutoff])
             return db.changesCount
         }

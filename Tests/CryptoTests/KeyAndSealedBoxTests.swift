@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TiplineCrypto
 
 @Suite("Keys and sealed boxes")
@@ -12,9 +13,12 @@ struct KeyAndSealedBoxTests {
         #expect(try AgencyPublicKey(text: "  \n" + key.text + "\n\n") == key)
     }
 
-    @Test("malformed key text is rejected",
-          arguments: ["", "tipline-agency-pk-v1:", "tipline-agency-pk-v2:AAAA",
-                      "tipline-agency-pk-v1:AAAA", "tipline-agency-pk-v1:!!!!"])
+    @Test(
+        "malformed key text is rejected",
+        arguments: [
+            "", "tipline-agency-pk-v1:", "tipline-agency-pk-v2:AAAA",
+            "tipline-agency-pk-v1:AAAA", "tipline-agency-pk-v1:!!!!",
+        ])
     func malformedKeyText(text: String) {
         #expect(throws: CryptoError.malformedKeyText) { try AgencyPublicKey(text: text) }
     }

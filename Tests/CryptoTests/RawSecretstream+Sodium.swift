@@ -1,4 +1,5 @@
 import CSodium
+
 @testable import TiplineCrypto
 
 /// An independent, test-side writer/reader of raw secretstream chunks, straight on libsodium.

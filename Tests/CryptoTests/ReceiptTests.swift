@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TiplineCrypto
 
 @Suite("Receipts")
@@ -55,8 +56,10 @@ struct ReceiptTests {
         let receipt = TestOnlyDeterminism.receipt(entropy: Array(0..<15).map { UInt8($0 * 17) })
         let text = receipt.displayText
         let compact = text.filter { $0 != "-" }
-        var variants = [text.lowercased(), compact, " " + text + " \n", text.replacingOccurrences(of: "-", with: " "),
-                        compact.enumerated().map { "\($1)" + ($0 % 3 == 2 ? "--" : "") }.joined()]
+        var variants = [
+            text.lowercased(), compact, " " + text + " \n", text.replacingOccurrences(of: "-", with: " "),
+            compact.enumerated().map { "\($1)" + ($0 % 3 == 2 ? "--" : "") }.joined(),
+        ]
         variants.append(text.map { $0 == "0" ? "O" : ($0 == "1" ? "l" : String($0)) }.joined())
         variants.append(text.map { $0 == "0" ? "o" : ($0 == "1" ? "I" : String($0)) }.joined())
         for variant in variants {
@@ -128,8 +131,9 @@ struct ReceiptTests {
     func receiptKeys() throws {
         let receipt = Receipt.generate(), salt = DeploymentSalt.generate()
         let a = try ReceiptKeys.derive(from: receipt, salt: salt, cost: .minimumForTests)
-        let b = try ReceiptKeys.derive(from: Receipt(parsing: receipt.displayText.lowercased()), salt: salt,
-                                       cost: .minimumForTests)
+        let b = try ReceiptKeys.derive(
+            from: Receipt(parsing: receipt.displayText.lowercased()), salt: salt,
+            cost: .minimumForTests)
         #expect(a.lookupID.count == 32)
         #expect(a.lookupID == b.lookupID)
         #expect(a.replyPublicKey == b.replyPublicKey)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TiplineCrypto
 
 @Suite("Secure memory recycling")
@@ -11,7 +12,9 @@ struct SecureAllocatorTests {
         var address: UnsafeRawPointer?
         do {
             let secret = SecureBytes(count: Self.size)
-            secret.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0xA5); address = UnsafeRawPointer($0.baseAddress) }
+            secret.withUnsafeMutableBytes {
+                $0.initializeMemory(as: UInt8.self, repeating: 0xA5); address = UnsafeRawPointer($0.baseAddress)
+            }
         }
         #expect(SecureAllocator.recycledCount(size: Self.size) >= 1)
         let again = SecureBytes(count: Self.size)

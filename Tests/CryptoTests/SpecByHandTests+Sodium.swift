@@ -1,5 +1,6 @@
 import CSodium
 import Testing
+
 @testable import TiplineCrypto
 
 /// FORMAT.md followed step by step with raw libsodium calls, independently of the library's
@@ -78,8 +79,10 @@ struct SpecByHandTests {
         let mem = blob[10..<18].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         #expect(ops == 1 && mem == 8192)
         var key = [UInt8](repeating: 0, count: 32)
-        #expect(crypto_pwhash(&key, 32, passphrase.map { CChar(bitPattern: $0) }, UInt64(passphrase.count),
-                              Array(blob[18..<34]), ops, Int(mem), crypto_pwhash_alg_argon2id13()) == 0)
+        #expect(
+            crypto_pwhash(
+                &key, 32, passphrase.map { CChar(bitPattern: $0) }, UInt64(passphrase.count),
+                Array(blob[18..<34]), ops, Int(mem), crypto_pwhash_alg_argon2id13()) == 0)
         var secret = [UInt8](repeating: 0, count: 32)
         #expect(crypto_secretbox_open_easy(&secret, Array(blob[58...]), 48, Array(blob[34..<58]), key) == 0)
         var publicKey = [UInt8](repeating: 0, count: 32)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TiplineCrypto
 
 @Suite("Stream failures")
@@ -53,8 +54,9 @@ struct StreamFailureTests {
         }
     }
 
-    @Test("a stream cut at a chunk boundary or mid-chunk is truncated",
-          arguments: [0, 10, 24, 24 + full, 24 + full + 1000, 24 + 3 * full])
+    @Test(
+        "a stream cut at a chunk boundary or mid-chunk is truncated",
+        arguments: [0, 10, 24, 24 + full, 24 + full + 1000, 24 + 3 * full])
     func truncated(keep: Int) {
         let (key, _, ciphertext) = Self.fourChunkStream()
         #expect(throws: CryptoError.streamTruncated) {
@@ -62,8 +64,9 @@ struct StreamFailureTests {
         }
     }
 
-    @Test("bytes after the final chunk are trailing data",
-          arguments: [1, 17, 5000, 70000], [1, 999, 1 << 20])
+    @Test(
+        "bytes after the final chunk are trailing data",
+        arguments: [1, 17, 5000, 70000], [1, 999, 1 << 20])
     func trailingData(extra: Int, pieceSize: Int) {
         for size in [0, 10, 3 * Self.chunk + 1234, Self.chunk - 1] {
             let key = SecureBytes.random(count: 32)
@@ -145,8 +148,11 @@ struct StreamFailureTests {
         // data ‖ 0x80 ‖ zeros (PUSH) and chunk 65 is padding only (FINAL); dirty its last byte.
         let dataChunk = [UInt8](repeating: 1, count: Self.chunk)
         var chunks = [([UInt8], UInt8)](repeating: (dataChunk, RawSecretstream.tagMessage), count: 64)
-        chunks.append(([UInt8](repeating: 2, count: 9) + [0x80] + [UInt8](repeating: 0, count: Self.chunk - 10),
-                       RawSecretstream.tagPush))
+        chunks.append(
+            (
+                [UInt8](repeating: 2, count: 9) + [0x80] + [UInt8](repeating: 0, count: Self.chunk - 10),
+                RawSecretstream.tagPush
+            ))
         var padding = [UInt8](repeating: 0, count: Self.chunk)
         #expect(Padding.paddedLength(UInt64(64 * Self.chunk + 10)) == UInt64(66 * Self.chunk))
         #expect(throws: Never.self) {

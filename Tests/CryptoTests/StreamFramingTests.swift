@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TiplineCrypto
 
 /// The encryptor's output read back with raw libsodium: chunk sizes, tags and padding bytes

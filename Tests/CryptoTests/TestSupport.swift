@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TiplineCrypto
 
 /// Helpers shared by the CryptoTests suites.

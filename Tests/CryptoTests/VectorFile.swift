@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TiplineCrypto
 
 /// One test-vector file (FORMAT.md §10): `# comment` lines, `name: value` header lines, a blank

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TiplineCrypto
 
 /// Rebuilds every file under Vectors/ deterministically: seeded keypairs, fixed file keys and
@@ -26,8 +27,10 @@ enum VectorGenerator {
     static func streamFields(key: [UInt8], plaintext: [UInt8], expect: String, error: String? = nil)
         -> [(String, String)]
     {
-        var fields = [("kind", "stream"), ("expect", expect), ("key", TestSupport.hex(key)),
-                      ("plaintext_length", "\(plaintext.count)")]
+        var fields = [
+            ("kind", "stream"), ("expect", expect), ("key", TestSupport.hex(key)),
+            ("plaintext_length", "\(plaintext.count)"),
+        ]
         if plaintext.count <= 64 {
             fields.append(("plaintext", TestSupport.hex(plaintext)))
         } else {
@@ -45,8 +48,10 @@ enum VectorGenerator {
 
     static func streams(into files: inout [String: VectorFile]) {
         let key = seed("stream-key"), header = seed("stream-header", count: 24)
-        let sizes: [(String, Int)] = [("empty", 0), ("one-byte", 1), ("short", 40),
-                                       ("chunk-minus-one", 65535), ("chunk-plus-one", 65537)]
+        let sizes: [(String, Int)] = [
+            ("empty", 0), ("one-byte", 1), ("short", 40),
+            ("chunk-minus-one", 65535), ("chunk-plus-one", 65537),
+        ]
         for (label, size) in sizes {
             let plaintext = pattern(size)
             files["stream-\(label).txt"] = VectorFile(
@@ -60,8 +65,9 @@ enum VectorGenerator {
         flipped[30] ^= 0x04
         files["stream-bit-flip.txt"] = VectorFile(
             comment: "one ciphertext bit flipped in the only chunk",
-            fields: streamFields(key: key, plaintext: short, expect: "payload failure",
-                                 error: "chunkAuthenticationFailed(0)"),
+            fields: streamFields(
+                key: key, plaintext: short, expect: "payload failure",
+                error: "chunkAuthenticationFailed(0)"),
             payload: flipped)
         let long = pattern(65537)
         let twoChunks = encryptStream(key: key, header: header, plaintext: long)
@@ -74,12 +80,18 @@ enum VectorGenerator {
             fields: streamFields(key: key, plaintext: short, expect: "payload failure", error: "trailingData"),
             payload: valid + [0, 1, 2])
         let raw: [(String, String, [UInt8], [UInt8])] = [
-            ("stream-nonzero-padding.txt", "padding after the 0x80 terminator is not zero",
-             [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0x80, 0x01]),
-            ("stream-missing-terminator.txt", "the final chunk has no 0x80 terminator",
-             [], [0, 0, 0, 0, 0, 0]),
-            ("stream-overpadded.txt", "5 data bytes padded to 8 instead of PADMÉ(6) = 6",
-             [1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 0x80, 0, 0]),
+            (
+                "stream-nonzero-padding.txt", "padding after the 0x80 terminator is not zero",
+                [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0x80, 0x01]
+            ),
+            (
+                "stream-missing-terminator.txt", "the final chunk has no 0x80 terminator",
+                [], [0, 0, 0, 0, 0, 0]
+            ),
+            (
+                "stream-overpadded.txt", "5 data bytes padded to 8 instead of PADMÉ(6) = 6",
+                [1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 0x80, 0, 0]
+            ),
         ]
         for (name, comment, data, chunk) in raw {
             files[name] = VectorFile(
@@ -115,10 +127,12 @@ enum VectorGenerator {
             var fields = [("kind", "envelope"), ("expect", expect)]
             fields += recipientSeeds.map { ("recipient_seed", TestSupport.hex($0)) }
             fields += ephemeralSeeds.map { ("ephemeral_seed", TestSupport.hex($0)) }
-            fields += [("reader_seed", TestSupport.hex(reader)), ("file_key", TestSupport.hex(fileKey)),
-                       ("document_stream_header", TestSupport.hex(streamHeader)),
-                       ("document_plaintext", TestSupport.hex(document)),
-                       ("envelope_header", TestSupport.hex(header))]
+            fields += [
+                ("reader_seed", TestSupport.hex(reader)), ("file_key", TestSupport.hex(fileKey)),
+                ("document_stream_header", TestSupport.hex(streamHeader)),
+                ("document_plaintext", TestSupport.hex(document)),
+                ("envelope_header", TestSupport.hex(header)),
+            ]
             if let error { fields.append(("error", error)) }
             return fields
         }
@@ -136,24 +150,29 @@ enum VectorGenerator {
         version2[5] = 2
         files["envelope-unknown-version.txt"] = VectorFile(
             comment: "version byte 2 must be refused",
-            fields: fields(expect: "header failure", reader: recipientSeeds[0], header: version2,
-                           error: "unsupportedEnvelopeVersion(2)"),
+            fields: fields(
+                expect: "header failure", reader: recipientSeeds[0], header: version2,
+                error: "unsupportedEnvelopeVersion(2)"),
             payload: documentCiphertext)
         files["envelope-short-header.txt"] = VectorFile(
             comment: "the header lost its last byte",
-            fields: fields(expect: "header failure", reader: recipientSeeds[0], header: Array(header.dropLast()),
-                           error: "malformedEnvelope"),
+            fields: fields(
+                expect: "header failure", reader: recipientSeeds[0], header: Array(header.dropLast()),
+                error: "malformedEnvelope"),
             payload: documentCiphertext)
         files["envelope-trailing-header-bytes.txt"] = VectorFile(
             comment: "one byte after the last recipient entry",
-            fields: fields(expect: "header failure", reader: recipientSeeds[0], header: header + [0],
-                           error: "malformedEnvelope"),
+            fields: fields(
+                expect: "header failure", reader: recipientSeeds[0], header: header + [0],
+                error: "malformedEnvelope"),
             payload: documentCiphertext)
         let partIDs: [EnvelopePart] = [.document, .attachment(0), .attachment(1), .attachment(41)]
         files["kdf-part-keys.txt"] = VectorFile(
             comment: "part stream keys: crypto_kdf_derive_from_key(32, id, \"TLPARTv1\", file key)",
-            fields: [("kind", "kdf"), ("expect", "success"), ("file_key", TestSupport.hex(fileKey)),
-                     ("context", KeyDerivation.partContext)]
+            fields: [
+                ("kind", "kdf"), ("expect", "success"), ("file_key", TestSupport.hex(fileKey)),
+                ("context", KeyDerivation.partContext),
+            ]
                 + partIDs.map { ("subkey", "\($0.subkeyID) " + TestSupport.hex(TestOnlyDeterminism.partKey(fileKey: fileKey, part: $0))) })
     }
 
@@ -168,26 +187,36 @@ enum VectorGenerator {
         let keys = try! ReceiptKeys.derive(from: receipt, salt: DeploymentSalt(bytes: salt), cost: cost)
         files["receipt-keys-minimum-cost.txt"] = VectorFile(
             comment: "Argon2id13(entropy, salt) → seed → crypto_kdf \"TLRCPTv1\" ids 1 (lookup) and 2 (reply seed)",
-            fields: [("kind", "receipt-keys"), ("expect", "success"), ("entropy", TestSupport.hex(entropy)),
-                     ("receipt", text), ("salt", TestSupport.hex(salt)), ("ops_limit", "\(cost.opsLimit)"),
-                     ("mem_limit_bytes", "\(cost.memLimitBytes)"), ("lookup_id", TestSupport.hex(keys.lookupID)),
-                     ("reply_public_key", TestSupport.hex(keys.replyPublicKey.bytes))])
-        for (label, bytes) in [("zeros", [UInt8](repeating: 0, count: 15)), ("ones", [UInt8](repeating: 0xff, count: 15)),
-                               ("counting", (0..<15).map { UInt8($0) })] {
+            fields: [
+                ("kind", "receipt-keys"), ("expect", "success"), ("entropy", TestSupport.hex(entropy)),
+                ("receipt", text), ("salt", TestSupport.hex(salt)), ("ops_limit", "\(cost.opsLimit)"),
+                ("mem_limit_bytes", "\(cost.memLimitBytes)"), ("lookup_id", TestSupport.hex(keys.lookupID)),
+                ("reply_public_key", TestSupport.hex(keys.replyPublicKey.bytes)),
+            ])
+        for (label, bytes) in [
+            ("zeros", [UInt8](repeating: 0, count: 15)), ("ones", [UInt8](repeating: 0xff, count: 15)),
+            ("counting", (0..<15).map { UInt8($0) }),
+        ] {
             let display = TestOnlyDeterminism.receipt(entropy: bytes).displayText
             files["receipt-text-\(label).txt"] = VectorFile(
                 comment: "15 entropy bytes → 24 Crockford characters + GF(32) check, groups of five",
-                fields: [("kind", "receipt-text"), ("expect", "success"), ("entropy", TestSupport.hex(bytes)),
-                         ("receipt", display)])
+                fields: [
+                    ("kind", "receipt-text"), ("expect", "success"), ("entropy", TestSupport.hex(bytes)),
+                    ("receipt", display),
+                ])
         }
         let compact = text.filter { $0 != "-" }
-        let typos = [text.lowercased(), compact, "  " + text.replacingOccurrences(of: "-", with: " ") + " ",
-                     text.replacingOccurrences(of: "0", with: "O").replacingOccurrences(of: "1", with: "l"),
-                     text.replacingOccurrences(of: "1", with: "i").replacingOccurrences(of: "-", with: "--")]
+        let typos = [
+            text.lowercased(), compact, "  " + text.replacingOccurrences(of: "-", with: " ") + " ",
+            text.replacingOccurrences(of: "0", with: "O").replacingOccurrences(of: "1", with: "l"),
+            text.replacingOccurrences(of: "1", with: "i").replacingOccurrences(of: "-", with: "--"),
+        ]
         files["receipt-typos-accepted.txt"] = VectorFile(
             comment: "inputs a reader must accept as the same receipt",
-            fields: [("kind", "receipt-text"), ("expect", "success"), ("entropy", TestSupport.hex(entropy)),
-                     ("receipt", text)] + typos.map { ("accept", $0) })
+            fields: [
+                ("kind", "receipt-text"), ("expect", "success"), ("entropy", TestSupport.hex(entropy)),
+                ("receipt", text),
+            ] + typos.map { ("accept", $0) })
         var wrongCheck = Array(compact)
         wrongCheck[24] = wrongCheck[24] == "0" ? "1" : "0"
         var wrongData = Array(compact)
@@ -217,35 +246,47 @@ enum VectorGenerator {
         let agency = TestOnlyDeterminism.agencyKey(seed: agencySeed)
         files["agency-key-text.txt"] = VectorFile(
             comment: "crypto_box_seed_keypair(seed) → public key, its agency.pub line and fingerprint",
-            fields: [("kind", "agency-key"), ("expect", "success"), ("seed", TestSupport.hex(agencySeed)),
-                     ("public_key", TestSupport.hex(agency.publicKey.bytes)), ("text", agency.publicKey.text),
-                     ("fingerprint", agency.publicKey.fingerprint)])
+            fields: [
+                ("kind", "agency-key"), ("expect", "success"), ("seed", TestSupport.hex(agencySeed)),
+                ("public_key", TestSupport.hex(agency.publicKey.bytes)), ("text", agency.publicKey.text),
+                ("fingerprint", agency.publicKey.fingerprint),
+            ])
         let message = Array("reply: thank you, please send the photo again".utf8)
         let ephemeral = seed("sealed-box-ephemeral")
         let sealed = RawSecretstream.seal(message, to: agency.publicKey.bytes, ephemeralSeed: ephemeral)
-        for (name, reader, expect, error) in [("sealed-box.txt", agencySeed, "success", nil),
-                                               ("sealed-box-wrong-recipient.txt", seed("eve"), "failure", "sealedBoxOpenFailed")] {
-            var fields = [("kind", "sealed-box"), ("expect", expect), ("recipient_seed", TestSupport.hex(agencySeed)),
-                          ("ephemeral_seed", TestSupport.hex(ephemeral)), ("reader_seed", TestSupport.hex(reader)),
-                          ("plaintext", TestSupport.hex(message))]
+        for (name, reader, expect, error) in [
+            ("sealed-box.txt", agencySeed, "success", nil),
+            ("sealed-box-wrong-recipient.txt", seed("eve"), "failure", "sealedBoxOpenFailed"),
+        ] {
+            var fields = [
+                ("kind", "sealed-box"), ("expect", expect), ("recipient_seed", TestSupport.hex(agencySeed)),
+                ("ephemeral_seed", TestSupport.hex(ephemeral)), ("reader_seed", TestSupport.hex(reader)),
+                ("plaintext", TestSupport.hex(message)),
+            ]
             if let error { fields.append(("error", error)) }
-            files[name] = VectorFile(comment: "crypto_box_seal with a seeded ephemeral key; payload = ciphertext",
-                                     fields: fields, payload: sealed)
+            files[name] = VectorFile(
+                comment: "crypto_box_seal with a seeded ephemeral key; payload = ciphertext",
+                fields: fields, payload: sealed)
         }
         let passphrase = Array("correct horse battery staple".utf8)
         let salt = seed("wrap-salt", count: 16), nonce = seed("wrap-nonce", count: 24)
         let blob = try! TestOnlyDeterminism.wrap(agency, passphrase: passphrase, cost: .minimumForTests, salt: salt, nonce: nonce)
-        for (name, given, expect, error) in [("passphrase-wrap.txt", passphrase, "success", nil),
-                                              ("passphrase-wrap-wrong-passphrase.txt", Array("correct horse".utf8), "failure", "wrongPassphrase")] {
-            var fields = [("kind", "passphrase-wrap"), ("expect", expect), ("agency_seed", TestSupport.hex(agencySeed)),
-                          ("public_key", TestSupport.hex(agency.publicKey.bytes)),
-                          ("passphrase", TestSupport.hex(passphrase)), ("given_passphrase", TestSupport.hex(given)),
-                          ("salt", TestSupport.hex(salt)), ("nonce", TestSupport.hex(nonce)),
-                          ("ops_limit", "\(Argon2Cost.minimumForTests.opsLimit)"),
-                          ("mem_limit_bytes", "\(Argon2Cost.minimumForTests.memLimitBytes)")]
+        for (name, given, expect, error) in [
+            ("passphrase-wrap.txt", passphrase, "success", nil),
+            ("passphrase-wrap-wrong-passphrase.txt", Array("correct horse".utf8), "failure", "wrongPassphrase"),
+        ] {
+            var fields = [
+                ("kind", "passphrase-wrap"), ("expect", expect), ("agency_seed", TestSupport.hex(agencySeed)),
+                ("public_key", TestSupport.hex(agency.publicKey.bytes)),
+                ("passphrase", TestSupport.hex(passphrase)), ("given_passphrase", TestSupport.hex(given)),
+                ("salt", TestSupport.hex(salt)), ("nonce", TestSupport.hex(nonce)),
+                ("ops_limit", "\(Argon2Cost.minimumForTests.opsLimit)"),
+                ("mem_limit_bytes", "\(Argon2Cost.minimumForTests.memLimitBytes)"),
+            ]
             if let error { fields.append(("error", error)) }
-            files[name] = VectorFile(comment: "TLKEY v1 blob wrapping the agency secret key; payload = blob",
-                                     fields: fields, payload: blob)
+            files[name] = VectorFile(
+                comment: "TLKEY v1 blob wrapping the agency secret key; payload = blob",
+                fields: fields, payload: blob)
         }
     }
 }

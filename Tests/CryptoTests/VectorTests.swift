@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TiplineCrypto
 
 /// Test vectors (FORMAT.md §10): each committed file is read back through the public API, and
@@ -54,7 +55,8 @@ struct VectorTests {
                 let parts = line.split(separator: " ")
                 let id = UInt64(parts[0])!
                 let part: EnvelopePart = id == 0 ? .document : .attachment(UInt32(id - 1))
-                #expect(TestOnlyDeterminism.partKey(fileKey: file.hex("file_key"), part: part)
+                #expect(
+                    TestOnlyDeterminism.partKey(fileKey: file.hex("file_key"), part: part)
                         == TestSupport.bytes(hex: String(parts[1])))
             }
         case "receipt-keys":

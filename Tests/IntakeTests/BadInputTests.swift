@@ -32,7 +32,8 @@ struct BadInputTests {
         Contract.expectError(try Self.post(server, contentType: body.contentType, body.withoutClosingBoundary), 400, "malformed_request")
         Contract.expectError(try Self.post(server, contentType: "application/json", Array(#"{"message":"hi"}"#.utf8)), 400, "malformed_request")
         Contract.expectError(try Self.post(server, contentType: body.contentType, body.bytes, path: "/api/v1/followup"), 400, "malformed_request")
-        Contract.expectError(try Self.post(server, contentType: "application/json", Array(#"{"receipt": "#.utf8), path: "/api/v1/followup"), 400, "malformed_request")
+        Contract.expectError(
+            try Self.post(server, contentType: "application/json", Array(#"{"receipt": "#.utf8), path: "/api/v1/followup"), 400, "malformed_request")
         try Self.expectIntact(server)
     }
 
@@ -58,7 +59,8 @@ struct BadInputTests {
         let png = try Fixtures.plainPNG(in: server.work)
         let big = try Fixtures.noiseJPEG(in: server.work, side: 400)
         #expect(big.count > 200_000 && big.count < 500_000)
-        Contract.expectError(try server.submit(.tip(message: "big", files: [("ok.png", png), ("big.jpg", big)])), 413, "attachment_too_large", file: "big.jpg")
+        Contract.expectError(
+            try server.submit(.tip(message: "big", files: [("ok.png", png), ("big.jpg", big)])), 413, "attachment_too_large", file: "big.jpg")
         let four = (1...4).map { ("p\($0).png", png) }
         Contract.expectError(try server.submit(.tip(message: "many", files: four)), 413, "too_many_attachments")
         try Self.expectIntact(server)
@@ -73,7 +75,8 @@ struct BadInputTests {
         let server = try ServerUnderTest(policy: .small)
         // Content-Length alone: the server must answer without waiting for the body.
         let c = try RawConnection(port: server.port, timeout: 10)
-        try c.send("POST /api/v1/tips HTTP/1.1\r\nHost: tipline.test\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 500001\r\n\r\n")
+        try c.send(
+            "POST /api/v1/tips HTTP/1.1\r\nHost: tipline.test\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 500001\r\n\r\n")
         let early = try c.readResponse()
         c.close()
         Contract.expectError(early, 413, "request_too_large")

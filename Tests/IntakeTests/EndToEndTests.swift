@@ -96,7 +96,8 @@ struct EndToEndTests {
         #expect(replies.map { $0["text"] } == [replyText])
         #expect(replies.map { $0["day"] } == [tip["day"] as? String])
         // Accepted spellings: lower case, no hyphens.
-        let sloppy = try RawConnection.postJSON(port: server.port, "/api/v1/followup", ["receipt": receipt.lowercased().replacingOccurrences(of: "-", with: "")])
+        let sloppy = try RawConnection.postJSON(
+            port: server.port, "/api/v1/followup", ["receipt": receipt.lowercased().replacingOccurrences(of: "-", with: "")])
         #expect(sloppy.status == 200 && sloppy.body == followup.body)
 
         // The tipster writes back.
@@ -115,13 +116,18 @@ struct EndToEndTests {
         #expect(showText.out.contains(followMessage))
 
         // Privacy: nothing the tipster sent, and nothing about them, in plaintext anywhere.
-        let secrets = [
-            message, followMessage, replyText, receipt, receipt.replacingOccurrences(of: "-", with: ""), jpegName, pngName,
-            userAgent, clientAddress, forwarded,
-        ] + jpeg.planted + png.planted
+        let secrets =
+            [
+                message, followMessage, replyText, receipt, receipt.replacingOccurrences(of: "-", with: ""), jpegName, pngName,
+                userAgent, clientAddress, forwarded,
+            ] + jpeg.planted + png.planted
         func scan(_ when: String) {
-            let everything = ServerUnderTest.files(under: server.vault) + ServerUnderTest.files(under: server.tmp)
-                + [(path: server.stdoutLog.path, bytes: Array(server.stdoutText.utf8)), (path: server.stderrLog.path, bytes: Array(server.stderrText.utf8))]
+            let everything =
+                ServerUnderTest.files(under: server.vault) + ServerUnderTest.files(under: server.tmp)
+                + [
+                    (path: server.stdoutLog.path, bytes: Array(server.stdoutText.utf8)),
+                    (path: server.stderrLog.path, bytes: Array(server.stderrText.utf8)),
+                ]
             #expect(everything.contains { $0.path.hasSuffix("vault.sqlite") }, "the vault file exists")
             for (path, bytes) in everything {
                 for s in secrets {
@@ -152,7 +158,9 @@ struct EndToEndTests {
         #expect(unknown.body == valid.body, "byte-identical bodies: \(unknown.text) vs \(valid.text)")
         let names = { (x: RawResponse) in x.headers.map { $0.name.lowercased() }.filter { $0 != "date" }.sorted() }
         #expect(names(unknown) == names(valid))
-        #expect(unknown.headers.filter { $0.name.lowercased() != "date" }.map(\.value) == valid.headers.filter { $0.name.lowercased() != "date" }.map(\.value))
+        #expect(
+            unknown.headers.filter { $0.name.lowercased() != "date" }.map(\.value)
+                == valid.headers.filter { $0.name.lowercased() != "date" }.map(\.value))
 
         // A follow-up message to an unknown receipt: same 201 shape, nothing stored.
         var m = MultipartBody()

@@ -68,8 +68,10 @@ struct HTMLFlowTests {
         }
         #expect(tags.contains { $0.name == "link" && $0["rel"] == "stylesheet" && $0["href"] == "/style.css" })
         let lower = html.lowercased()
-        #expect((lower.contains("remov") || lower.contains("strip")) && (lower.contains("cannot") || lower.contains("can't") || lower.contains("can not")),
-                "a notice of what is stripped and what cannot be protected")
+        #expect(
+            (lower.contains("remov") || lower.contains("strip"))
+                && (lower.contains("cannot") || lower.contains("can't") || lower.contains("can not")),
+            "a notice of what is stripped and what cannot be protected")
 
         let css = try server.get("/style.css")
         #expect(css.status == 200)
@@ -113,7 +115,8 @@ struct HTMLFlowTests {
         let server = try ServerUnderTest(policy: Self.policy())
         let jpeg = try Fixtures.gpsRotatedJPEG(in: server.work)
         let headers = [("Origin", "http://tipline.test"), ("Referer", "http://tipline.test/"), ("Accept", "text/html")]
-        let r = try server.submit(Self.browserBody(message: "forklift keys under the mat", file: ("photo.jpg", jpeg.bytes)), path: "/tips", headers: headers)
+        let r = try server.submit(
+            Self.browserBody(message: "forklift keys under the mat", file: ("photo.jpg", jpeg.bytes)), path: "/tips", headers: headers)
         #expect(r.status == 200, "\(r.text.prefix(400))")
         #expect(r.header("Content-Type")?.lowercased() == "text/html; charset=utf-8")
         Self.expectNoScriptNoExternal(r.text, "receipt page")
@@ -145,7 +148,8 @@ struct HTMLFlowTests {
         let unknown = try RawConnection.postForm(port: server.port, "/followup", [("receipt", other)])
         #expect(unknown.status == 200)
         let normalise = { (page: String, receipt: String) in
-            page.replacingOccurrences(of: receipt, with: "RECEIPT").replacingOccurrences(of: receipt.replacingOccurrences(of: "-", with: ""), with: "RECEIPT")
+            page.replacingOccurrences(of: receipt, with: "RECEIPT").replacingOccurrences(
+                of: receipt.replacingOccurrences(of: "-", with: ""), with: "RECEIPT")
         }
         #expect(normalise(unknown.text, other) == normalise(page.text, receipt), "no oracle for receipt guessing")
 

@@ -108,8 +108,10 @@ struct LifecycleTests {
     @Test("routes outside the contract are 404: GET on POST routes, other methods, unknown API versions")
     func unknownRoutes() throws {
         let server = try ServerUnderTest()
-        for (method, path, api) in [("GET", "/tips", false), ("GET", "/followup/messages", false), ("GET", "/api/v1/tips", true),
-                                    ("GET", "/api/v2/tips", true), ("DELETE", "/", false), ("GET", "/../etc/passwd", false)] {
+        for (method, path, api) in [
+            ("GET", "/tips", false), ("GET", "/followup/messages", false), ("GET", "/api/v1/tips", true),
+            ("GET", "/api/v2/tips", true), ("DELETE", "/", false), ("GET", "/../etc/passwd", false),
+        ] {
             let r = try RawConnection.exchange(port: server.port, method, path)
             #expect(r.status == 404, "\(method) \(path) → \(r.status)")
             if api { #expect(r.header("Content-Type")?.hasPrefix("application/json") == true && r.errorCode != nil, "\(method) \(path)") }

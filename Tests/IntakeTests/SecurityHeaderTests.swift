@@ -26,8 +26,16 @@ struct SecurityHeaderTests {
         responses.append(("POST /followup", try RawConnection.postForm(port: port, "/followup", [("receipt", receipt)])))
         responses.append(("429", try RawConnection.postJSON(port: port, "/api/v1/followup", ["receipt": receipt])))
         responses.append(("422", try server.submit(.tip(message: "x", category: "nonsense"))))
-        responses.append(("400", try RawConnection.exchange(port: port, "POST", "/api/v1/tips", headers: [("Content-Type", "text/plain")], body: Array("hi".utf8))))
-        responses.append(("413", try RawConnection.exchange(port: port, "POST", "/api/v1/tips", headers: [("Content-Type", "multipart/form-data; boundary=x")], body: [UInt8](repeating: 65, count: 600_000))))
+        responses.append(
+            ("400", try RawConnection.exchange(port: port, "POST", "/api/v1/tips", headers: [("Content-Type", "text/plain")], body: Array("hi".utf8)))
+        )
+        responses.append(
+            (
+                "413",
+                try RawConnection.exchange(
+                    port: port, "POST", "/api/v1/tips", headers: [("Content-Type", "multipart/form-data; boundary=x")],
+                    body: [UInt8](repeating: 65, count: 600_000))
+            ))
         responses.append(("415", try server.submit(.tip(message: "x", files: [("t.png", Array("not a png".utf8))]))))
 
         #expect(responses.map { $0.1.status } == [200, 200, 200, 404, 404, 200, 201, 200, 200, 429, 422, 400, 413, 415])

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// 200 slowloris clients at once: half never finish their headers, half finish headers then
@@ -59,7 +59,9 @@ struct SlowClientTests {
         Thread {
             Thread.sleep(forTimeInterval: 0.5)
             let t0 = Date()
-            outcome.response = Result { try RawConnection.postMultipart(port: port, "/api/v1/tips", .tip(message: "normal tip", files: [("b.png", png)])) }
+            outcome.response = Result {
+                try RawConnection.postMultipart(port: port, "/api/v1/tips", .tip(message: "normal tip", files: [("b.png", png)]))
+            }
             outcome.seconds = Date().timeIntervalSince(t0)
             done.signal()
         }.start()
@@ -71,7 +73,8 @@ struct SlowClientTests {
                 if poll(&p, 1, 0) > 0 {
                     var b = [UInt8](repeating: 0, count: 4096)
                     let n = b.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, Int32(MSG_DONTWAIT)) }
-                    if n == 0 || (n < 0 && errno != EAGAIN) || p.revents & (RawConnection.pollReadHangUpValue | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
+                    if n == 0 || (n < 0 && errno != EAGAIN) || p.revents & (RawConnection.pollReadHangUpValue | Int16(POLLHUP) | Int16(POLLERR)) != 0
+                    {
                         s.closedAfter = Date().timeIntervalSince(start)
                         continue
                     }

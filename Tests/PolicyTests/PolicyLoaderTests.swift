@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TiplinePolicy
 
 @Suite struct PolicyLoaderTests {
@@ -16,12 +17,13 @@ import Testing
     }
 
     @Test func valuesAreRead() throws {
-        let p = try PolicyLoader.parse(yaml: """
-            intake: {max_attachments: 3}
-            redaction: {accepted_formats: [jpeg, PNG], keep_icc_profile: false}
-            vault: {date_granularity: month}
-            receipts: {argon2_ops_limit: 1, argon2_mem_limit_bytes: 8192}
-            """)
+        let p = try PolicyLoader.parse(
+            yaml: """
+                intake: {max_attachments: 3}
+                redaction: {accepted_formats: [jpeg, PNG], keep_icc_profile: false}
+                vault: {date_granularity: month}
+                receipts: {argon2_ops_limit: 1, argon2_mem_limit_bytes: 8192}
+                """)
         #expect(p.intake.maxAttachments == 3)
         #expect(p.redaction.acceptedFormats == [.jpeg, .png])
         #expect(p.redaction.keepICCProfile == false)

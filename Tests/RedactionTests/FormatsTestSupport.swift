@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplinePolicy
+
 @testable import TiplineRedaction
 
 /// Shared helpers for the WebP, HEIF and TIFF tests: running the real tools (exiftool,
@@ -16,7 +17,7 @@ enum FormatsSupport {
 
     static func corpusFiles(_ folder: String, extensions: Set<String>) -> [URL] {
         guard let root = corpus?.appendingPathComponent(folder),
-              let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+            let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
         else { return [] }
         return walker.compactMap { $0 as? URL }
             .filter { extensions.contains($0.pathExtension.lowercased()) }

@@ -49,7 +49,9 @@ import TiplinePolicy
 
     @Test func segmentLengthBelowTwoIsMalformed() {
         for length: UInt8 in [0, 1] {
-            #expect(refusal([0xFF, 0xD8, 0xFF, 0xE1, 0x00, length, 0xFF, 0xD9]) == .malformed(.jpeg, offset: 4, reason: "segment length \(length) is below the minimum of 2"))
+            #expect(
+                refusal([0xFF, 0xD8, 0xFF, 0xE1, 0x00, length, 0xFF, 0xD9])
+                    == .malformed(.jpeg, offset: 4, reason: "segment length \(length) is below the minimum of 2"))
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplinePolicy
+
 @testable import TiplineRedaction
 
 /// Hostile HEIF input: typed errors only, never a crash, and any success verifies.

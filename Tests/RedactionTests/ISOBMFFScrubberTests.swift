@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplinePolicy
+
 @testable import TiplineRedaction
 
 /// HEIC/HEIF tests over the real phone files in the corpus, plus a corpus file re-tagged by
@@ -80,9 +81,13 @@ struct ISOBMFFScrubberTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("planted.heic")
         try FileManager.default.copyItem(at: source, to: file)
-        try FormatsSupport.must("exiftool", ["-q", "-overwrite_original", "-Make=TestMake", "-Model=TestModel",
-            "-SerialNumber=SN123", "-Artist=Someone", "-GPSLatitude=51.5", "-GPSLatitudeRef=N",
-            "-DateTimeOriginal=2024:01:02 03:04:05", "-XMP-dc:Creator=Someone", file.path])
+        try FormatsSupport.must(
+            "exiftool",
+            [
+                "-q", "-overwrite_original", "-Make=TestMake", "-Model=TestModel",
+                "-SerialNumber=SN123", "-Artist=Someone", "-GPSLatitude=51.5", "-GPSLatitudeRef=N",
+                "-DateTimeOriginal=2024:01:02 03:04:05", "-XMP-dc:Creator=Someone", file.path,
+            ])
         let before = try FormatsSupport.exif(file)
         #expect(before["IFD0:Make"] == "TestMake" && before["GPS:GPSLatitude"] != nil && before["XMP-dc:Creator"] != nil)
         try Self.scrubAndCheck(file, in: dir)

@@ -42,7 +42,10 @@ import TiplinePolicy
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(report), as: UTF8.self)
         #expect(json.hasPrefix("{\"bytes_in\":\(report.bytesIn),\"bytes_out\":\(report.bytesOut),\"format\":\"jpeg\","))
-        #expect(json.hasSuffix("\"kept\":[\"color-profile\",\"orientation\"],\"removed\":[\"authorship\",\"comment\",\"device\",\"editing\",\"location\",\"other\",\"thumbnail\",\"timestamps\",\"trailer\"]}"))
+        #expect(
+            json.hasSuffix(
+                "\"kept\":[\"color-profile\",\"orientation\"],\"removed\":[\"authorship\",\"comment\",\"device\",\"editing\",\"location\",\"other\",\"thumbnail\",\"timestamps\",\"trailer\"]}"
+            ))
         #expect(Oracle.canariesFound(in: Array(json.utf8)) == [])
         #expect(try JSONDecoder().decode(RedactionReport.self, from: Data(json.utf8)) == report)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplinePolicy
+
 @testable import TiplineRedaction
 
 /// Hostile TIFF input: typed errors only, never a crash, and any success verifies.
@@ -43,22 +44,24 @@ struct TIFFHostileInputTests {
         }
     }
 
-    @Test("Broken structures are typed errors", arguments: [
-        ([UInt8](), "empty"),
-        (Array("II*\0".utf8), "short header"),
-        (Array("just some text named .tif".utf8), "text"),
-        (tiff(minimal, next: 8, tail: [1, 2, 3, 4]), "directory loops to itself"),
-        (tiff(minimal + [(270, 12, 0xFFFF_FFFF, 100)], tail: [1, 2, 3, 4]), "count overflow"),
-        (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (273, 4, 1, 1_000_000), (279, 4, 1, 4)]), "strip beyond EOF"),
-        (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (273, 4, 1, 8), (279, 4, 1, 0xFFFF_FFFF)]), "strip length overflow"),
-        (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (273, 4, 2, 0xFFFF_FFF0), (279, 4, 2, 8)]), "offset array beyond EOF"),
-        (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (259, 3, 1, 6), (273, 4, 1, 8), (279, 4, 1, 4)]), "old JPEG"),
-        (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (273, 4, 1, 8), (279, 4, 1, 4), (330, 4, 1, 8)]), "SubIFDs"),
-        (tiff([(256, 3, 1, 2), (256, 3, 1, 2), (273, 4, 1, 8), (279, 4, 1, 4)]), "duplicate tag"),
-        (tiff([(256, 3, 1, 2), (257, 3, 1, 2)]), "no strips"),
-        ([0x49, 0x49, 42, 0, 0xFF, 0xFF, 0xFF, 0xFF], "directory beyond EOF"),
-        ([0x49, 0x49, 42, 0, 8, 0, 0, 0, 0xFF, 0xFF], "65535 entries"),
-    ])
+    @Test(
+        "Broken structures are typed errors",
+        arguments: [
+            ([UInt8](), "empty"),
+            (Array("II*\0".utf8), "short header"),
+            (Array("just some text named .tif".utf8), "text"),
+            (tiff(minimal, next: 8, tail: [1, 2, 3, 4]), "directory loops to itself"),
+            (tiff(minimal + [(270, 12, 0xFFFF_FFFF, 100)], tail: [1, 2, 3, 4]), "count overflow"),
+            (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (273, 4, 1, 1_000_000), (279, 4, 1, 4)]), "strip beyond EOF"),
+            (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (273, 4, 1, 8), (279, 4, 1, 0xFFFF_FFFF)]), "strip length overflow"),
+            (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (273, 4, 2, 0xFFFF_FFF0), (279, 4, 2, 8)]), "offset array beyond EOF"),
+            (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (259, 3, 1, 6), (273, 4, 1, 8), (279, 4, 1, 4)]), "old JPEG"),
+            (tiff([(256, 3, 1, 2), (257, 3, 1, 2), (273, 4, 1, 8), (279, 4, 1, 4), (330, 4, 1, 8)]), "SubIFDs"),
+            (tiff([(256, 3, 1, 2), (256, 3, 1, 2), (273, 4, 1, 8), (279, 4, 1, 4)]), "duplicate tag"),
+            (tiff([(256, 3, 1, 2), (257, 3, 1, 2)]), "no strips"),
+            ([0x49, 0x49, 42, 0, 0xFF, 0xFF, 0xFF, 0xFF], "directory beyond EOF"),
+            ([0x49, 0x49, 42, 0, 8, 0, 0, 0, 0xFF, 0xFF], "65535 entries"),
+        ])
     func brokenStructures(input: [UInt8], label: String) {
         #expect(throws: RedactionError.self, "\(label)") { try FormatsDrive.scrub(TIFFScrubber.self, input) }
     }
@@ -86,8 +89,8 @@ struct TIFFHostileInputTests {
         file += [UInt8](repeating: 0, count: dataAt + 4096 - file.count)
         func put(_ value: Int, at: Int) { for i in 0..<4 { file[at + i] = UInt8(value >> (8 * i) & 0xFF) } }
         for i in 0..<count {
-            put(dataAt, at: offsetsAt + 4 * i)      // every strip starts at the same place
-            put(4096, at: countsAt + 4 * i)         // and claims 4 KiB: 4 MB of output from 12 KB
+            put(dataAt, at: offsetsAt + 4 * i)  // every strip starts at the same place
+            put(4096, at: countsAt + 4 * i)  // and claims 4 KiB: 4 MB of output from 12 KB
         }
         #expect(throws: RedactionError.tooLarge(limit: 1 << 20)) {
             try FormatsDrive.scrub(TIFFScrubber.self, file, options: ScrubOptions(maxFileBytes: 1 << 20))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplinePolicy
+
 @testable import TiplineRedaction
 
 /// TIFF fixtures are made in the test run (ImageMagick + exiftool); the corpus TIFFs are used
@@ -21,18 +22,21 @@ struct TIFFScrubberTests {
         return file
     }
 
-    @Test("Planted Exif, GPS, XMP and IPTC are gone, pixels and orientation unchanged", arguments: [
-        ["-compress", "lzw"], ["-compress", "none", "-endian", "MSB"], ["-compress", "zip"],
-        ["-compress", "jpeg"], ["-compress", "lzw", "-define", "tiff:tile-geometry=16x16"],
-        ["-alpha", "set", "-compress", "rle"], ["-colorspace", "gray", "-depth", "8"],
-    ])
+    @Test(
+        "Planted Exif, GPS, XMP and IPTC are gone, pixels and orientation unchanged",
+        arguments: [
+            ["-compress", "lzw"], ["-compress", "none", "-endian", "MSB"], ["-compress", "zip"],
+            ["-compress", "jpeg"], ["-compress", "lzw", "-define", "tiff:tile-geometry=16x16"],
+            ["-alpha", "set", "-compress", "rle"], ["-colorspace", "gray", "-depth", "8"],
+        ])
     func removesPlantedMetadata(imageMagick: [String]) throws {
         let dir = try FormatsSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = try Self.fixture(imageMagick, in: dir)
         let before = try FormatsSupport.exif(input)
-        #expect(before["IFD0:Make"] == "TestMake" && before["GPS:GPSLatitude"] != nil && before["IPTC:By-line"] != nil,
-                "precondition: exiftool sees the planted metadata")
+        #expect(
+            before["IFD0:Make"] == "TestMake" && before["GPS:GPSLatitude"] != nil && before["IPTC:By-line"] != nil,
+            "precondition: exiftool sees the planted metadata")
 
         let (clean, summary) = try FormatsDrive.scrub(TIFFScrubber.self, try FormatsSupport.read(input))
         try FormatsDrive.verify(TIFFVerifier.self, clean)
@@ -90,9 +94,11 @@ struct TIFFScrubberTests {
         #expect(whole.bytes == bytewise.bytes && whole.summary == bytewise.summary)
     }
 
-    @Test("Multi-page and BigTIFF files are refused with a reason, never passed through", arguments: [
-        (["xc:red", "xc:blue"], "TIFF:"), (["xc:red"], "TIFF64:"),
-    ])
+    @Test(
+        "Multi-page and BigTIFF files are refused with a reason, never passed through",
+        arguments: [
+            (["xc:red", "xc:blue"], "TIFF:"), (["xc:red"], "TIFF64:"),
+        ])
     func refusedLayouts(images: [String], prefix: String) throws {
         let dir = try FormatsSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

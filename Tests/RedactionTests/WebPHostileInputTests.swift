@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplinePolicy
+
 @testable import TiplineRedaction
 
 /// Hostile WebP input: each case must end in a typed `RedactionError` (typed throws make any
@@ -38,16 +39,18 @@ struct WebPHostileInputTests {
         #expect(refused == input.count)
     }
 
-    @Test("Sizes that overflow or lie are typed errors", arguments: [
-        (riff(chunk("VP8L", [0x2F, 0, 0, 0, 0]), size: 0xFFFF_FFFF), "riff size"),
-        (riff(Array("VP8L".utf8) + [0xF0, 0xFF, 0xFF, 0xFF, 0x2F]), "chunk size"),
-        (riff(chunk("EXIF", [1, 2]) + chunk("VP8L", [0x2F])), "first chunk"),
-        (riff(chunk("VP8X", [0, 0])), "short VP8X"),
-        (riff(chunk("VP8X", Array(repeating: 0, count: 10)) + chunk("ANMF", [1, 2, 3])), "short frame"),
-        (riff(chunk("VP8X", Array(repeating: 0, count: 10)) + chunk("XMP ", [1])), "no image"),
-        (Array("RIFF\u{4}\0\0\0WEBP".utf8), "no chunks"),
-        (Array("This is a text file named .webp".utf8), "text"),
-    ])
+    @Test(
+        "Sizes that overflow or lie are typed errors",
+        arguments: [
+            (riff(chunk("VP8L", [0x2F, 0, 0, 0, 0]), size: 0xFFFF_FFFF), "riff size"),
+            (riff(Array("VP8L".utf8) + [0xF0, 0xFF, 0xFF, 0xFF, 0x2F]), "chunk size"),
+            (riff(chunk("EXIF", [1, 2]) + chunk("VP8L", [0x2F])), "first chunk"),
+            (riff(chunk("VP8X", [0, 0])), "short VP8X"),
+            (riff(chunk("VP8X", Array(repeating: 0, count: 10)) + chunk("ANMF", [1, 2, 3])), "short frame"),
+            (riff(chunk("VP8X", Array(repeating: 0, count: 10)) + chunk("XMP ", [1])), "no image"),
+            (Array("RIFF\u{4}\0\0\0WEBP".utf8), "no chunks"),
+            (Array("This is a text file named .webp".utf8), "text"),
+        ])
     func lyingSizes(input: [UInt8], label: String) {
         #expect(throws: RedactionError.self, "\(label)") { try FormatsDrive.scrub(WebPScrubber.self, input) }
     }

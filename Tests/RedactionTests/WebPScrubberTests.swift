@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplinePolicy
+
 @testable import TiplineRedaction
 
 /// WebP fixtures are made in the test run with ImageMagick and tagged with exiftool.
@@ -31,8 +32,9 @@ struct WebPScrubberTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = try Self.fixture(kind, in: dir)
         let before = try FormatsSupport.exif(input)
-        #expect(before["GPS:GPSLatitude"] != nil && before["IFD0:Make"] == "TestMake" && before["XMP-dc:Creator"] != nil,
-                "precondition: exiftool sees the planted metadata")
+        #expect(
+            before["GPS:GPSLatitude"] != nil && before["IFD0:Make"] == "TestMake" && before["XMP-dc:Creator"] != nil,
+            "precondition: exiftool sees the planted metadata")
 
         let (clean, summary) = try FormatsDrive.scrub(WebPScrubber.self, try FormatsSupport.read(input))
         try FormatsDrive.verify(WebPVerifier.self, clean)

@@ -37,7 +37,8 @@ enum CLI {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        return Result(out: try String(contentsOf: outURL, encoding: .utf8), err: try String(contentsOf: errURL, encoding: .utf8),
-                      status: process.terminationStatus)
+        return Result(
+            out: try String(contentsOf: outURL, encoding: .utf8), err: try String(contentsOf: errURL, encoding: .utf8),
+            status: process.terminationStatus)
     }
 }

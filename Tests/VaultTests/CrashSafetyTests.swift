@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 import TiplineCrypto
+
 @testable import TiplineVault
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A writer killed with SIGKILL at random moments: the vault must open sound, every tip whose
@@ -21,8 +23,10 @@ struct CrashSafetyTests {
             let process = Process()
             process.executableURL = binary
             // Sizes vary per round so kills land inside chunk writes, part switches and commits.
-            process.arguments = ["debug-write-tips", "--vault", t.vaultDirectory.path,
-                                 "--attachment-bytes", String(20_000 + round * 70_000), "--attachments", "2"]
+            process.arguments = [
+                "debug-write-tips", "--vault", t.vaultDirectory.path,
+                "--attachment-bytes", String(20_000 + round * 70_000), "--attachments", "2",
+            ]
             process.environment = ["PATH": "/usr/bin:/bin"]
             let pipe = Pipe()
             process.standardOutput = pipe

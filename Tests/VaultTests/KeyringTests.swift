@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TiplineCrypto
 import TiplinePolicy
+
 @testable import TiplineVault
 
 @Suite("Keyring: rotation, investigators, forwarding")
@@ -51,8 +52,9 @@ struct KeyringTests {
     func initTwice() throws {
         let t = try TestVault()
         #expect(throws: VaultError.vaultAlreadyInitialised(path: t.vaultDirectory.appendingPathComponent("agency.pub").path)) {
-            try t.keyring.initialise(vaultDirectory: t.vaultDirectory, policy: VaultPolicy(), investigator: "alice",
-                                     passphrase: TestVault.secure("x"), cost: .minimumForTests)
+            try t.keyring.initialise(
+                vaultDirectory: t.vaultDirectory, policy: VaultPolicy(), investigator: "alice",
+                passphrase: TestVault.secure("x"), cost: .minimumForTests)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplineCrypto
+
 @testable import TiplineVault
 
 @Suite("Round trip through the vault")

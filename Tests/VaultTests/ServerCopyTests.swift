@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TiplineCrypto
 import TiplinePolicy
+
 @testable import TiplineVault
 
 /// What a thief with the whole server gets: the vault directory (database, WAL, shared memory,
@@ -23,10 +24,11 @@ struct ServerCopyTests {
         try composer.beginAttachment(0)
         for _ in 0..<200 { try composer.push(Array("CANARY-ATTACHMENT-92ad ".utf8)) }
         let size = try composer.endAttachment()
-        let id = try composer.finish(document: TipDocument(
-            kind: .tip, message: "Hello CANARY-MESSAGE-6f1d", category: "CANARY-CATEGORY-0b7e",
-            answers: ["q": "CANARY-ANSWER-3c55"], replyPublicKey: reply.publicBytes,
-            attachments: [AttachmentEntry(index: 0, name: "attachment-1.jpg", format: "jpeg", bytes: size)]))
+        let id = try composer.finish(
+            document: TipDocument(
+                kind: .tip, message: "Hello CANARY-MESSAGE-6f1d", category: "CANARY-CATEGORY-0b7e",
+                answers: ["q": "CANARY-ANSWER-3c55"], replyPublicKey: reply.publicBytes,
+                attachments: [AttachmentEntry(index: 0, name: "attachment-1.jpg", format: "jpeg", bytes: size)]))
         let followUp = try #require(try TipComposer.followUp(vault: t.vault, lookupID: lookup, recipients: recipients))
         _ = try followUp.finish(document: TipDocument(kind: .followUp, message: "CANARY-FOLLOWUP-5a5a"))
         let investigation = t.investigation

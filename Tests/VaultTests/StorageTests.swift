@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TiplineCrypto
 import TiplinePolicy
+
 @testable import TiplineVault
 
 @Suite("Storage: schema, visibility, cleanup, dates, purge")
@@ -50,7 +51,8 @@ struct StorageTests {
     func deadWriterCleanup() throws {
         let t = try TestVault()
         let dead = TipID.random().text
-        try t.vault.debugExecute("""
+        try t.vault.debugExecute(
+            """
             INSERT INTO uploads (id, session) VALUES ('up1', '\(dead)');
             INSERT INTO chunks (envelope_id, part, seq, data) VALUES ('up1', 1, 0, X'0102');
             INSERT INTO chunks (envelope_id, part, seq, data) VALUES ('stray', 1, 0, X'0102');
@@ -114,7 +116,9 @@ struct StorageTests {
         let recent = try t.compose(message: "recent", attachments: [10])
         try t.investigation.record(.note, value: "n", on: old)
         try t.investigation.reply("r", to: old)
-        let sample = try t.vault.debugStrings("SELECT hex(substr(data, 1000, 48)) FROM chunks c JOIN envelopes e ON e.id = c.envelope_id WHERE e.tip_id = '\(old.text)' AND c.part = 1 AND c.seq = 0")[0]
+        let sample = try t.vault.debugStrings(
+            "SELECT hex(substr(data, 1000, 48)) FROM chunks c JOIN envelopes e ON e.id = c.envelope_id WHERE e.tip_id = '\(old.text)' AND c.part = 1 AND c.seq = 0"
+        )[0]
         try t.vault.debugExecute("UPDATE tips SET day = '2020-01-01' WHERE id = '\(old.text)'")
 
         #expect(try t.vault.purge(olderThanDays: 30, now: Date()) == 1)
@@ -125,9 +129,10 @@ struct StorageTests {
         #expect(try t.vault.debugStrings("SELECT count(*) FROM chunks WHERE part = 1 AND length(data) > 1000") == ["0"])
         #expect(try t.vault.orphanChunkCount() == 0)
         #expect(try t.investigation.detail(recent).message == "recent")
-        let needle = Data(stride(from: 0, to: sample.count, by: 2).map {
-            UInt8(sample[sample.index(sample.startIndex, offsetBy: $0)...].prefix(2), radix: 16)!
-        })
+        let needle = Data(
+            stride(from: 0, to: sample.count, by: 2).map {
+                UInt8(sample[sample.index(sample.startIndex, offsetBy: $0)...].prefix(2), radix: 16)!
+            })
         for (path, bytes) in try allFileBytes(under: t.vaultDirectory) {
             #expect(bytes.range(of: needle) == nil, "purged ciphertext still in \(path)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplineCrypto
+
 @testable import TiplineVault
 
 @Suite("Typed errors for bad keys and altered data")
@@ -50,7 +51,8 @@ struct TamperAndKeyErrorTests {
     func tamperedChunk() throws {
         let t = try TestVault()
         let id = try t.compose(attachments: [600_000])
-        try t.vault.debugExecute("""
+        try t.vault.debugExecute(
+            """
             UPDATE chunks SET data = substr(data, 1, 299999) || CASE WHEN substr(data, 300000, 1) = X'00' THEN X'01' ELSE X'00' END
               || substr(data, 300001) WHERE part = 1 AND seq = 1
             """)
@@ -97,9 +99,11 @@ struct TamperAndKeyErrorTests {
         let b = try t.compose(message: "b")
         try t.investigation.record(.note, value: "first", on: a)
         try t.investigation.record(.note, value: "second", on: a)
-        try t.vault.debugExecute("INSERT INTO events (tip_id, seq, sealed) SELECT '\(b.text)', 1, sealed FROM events WHERE tip_id = '\(a.text)' AND seq = 1")
+        try t.vault.debugExecute(
+            "INSERT INTO events (tip_id, seq, sealed) SELECT '\(b.text)', 1, sealed FROM events WHERE tip_id = '\(a.text)' AND seq = 1")
         #expect(throws: VaultError.eventMisplaced(tip: b.text, seq: 1)) { try t.investigation.detail(b) }
-        try t.vault.debugExecute("UPDATE events SET sealed = substr(sealed, 1, 60) || X'FFFF' || substr(sealed, 63) WHERE tip_id = '\(a.text)' AND seq = 2")
+        try t.vault.debugExecute(
+            "UPDATE events SET sealed = substr(sealed, 1, 60) || X'FFFF' || substr(sealed, 63) WHERE tip_id = '\(a.text)' AND seq = 2")
         #expect(throws: VaultError.eventCorrupted(tip: a.text, seq: 2)) { try t.investigation.detail(a) }
         #expect(throws: VaultError.self) { try t.investigation.summaries() }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TiplineCrypto
 import TiplinePolicy
+
 @testable import TiplineVault
 
 /// A vault in a fresh temporary directory with a real agency keypair, plus a keyring wrapped at
@@ -54,12 +55,15 @@ final class TestVault {
                 try composer.push(Self.pattern(count: size, seed: UInt64(i)))
             }
             let bytes = try composer.endAttachment()
-            entries.append(AttachmentEntry(index: index, name: "attachment-\(i + 1).jpg", format: "jpeg", bytes: bytes,
-                                           removed: ["gps", "exif"], kept: ["orientation"]))
+            entries.append(
+                AttachmentEntry(
+                    index: index, name: "attachment-\(i + 1).jpg", format: "jpeg", bytes: bytes,
+                    removed: ["gps", "exif"], kept: ["orientation"]))
         }
-        return try composer.finish(document: TipDocument(
-            kind: .tip, message: message, category: category, answers: ["Where?": "river"], replyPublicKey: replyKey,
-            attachments: entries))
+        return try composer.finish(
+            document: TipDocument(
+                kind: .tip, message: message, category: category, answers: ["Where?": "river"], replyPublicKey: replyKey,
+                attachments: entries))
     }
 
     /// Deterministic pseudo-random bytes (xorshift64*), so big payloads need no stored copy.

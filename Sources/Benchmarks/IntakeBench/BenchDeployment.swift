@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A throw-away deployment for the benchmark: keys from the real `tipvault init`, a policy,

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A minimal blocking HTTP/1.1 client over a POSIX socket: the benchmark measures the server,
@@ -61,7 +61,8 @@ final class BenchConnection {
         }
         let head = String(decoding: data[0..<headEnd!], as: UTF8.self)
         let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? -1
-        let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+        let length =
+            head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
             .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
         while data.count < headEnd! + length { try more() }
         return (status, String(decoding: data[headEnd!..<(headEnd! + length)], as: UTF8.self))
@@ -75,14 +76,17 @@ struct TipRequest {
     func head(port: Int, fileBytes: Int) -> [UInt8] {
         let partHead = partsBeforeFile
         let length = partHead.count + fileBytes + tail.count
-        let request = "POST /api/v1/tips HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: \(length)\r\nConnection: close\r\n\r\n"
+        let request =
+            "POST /api/v1/tips HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: \(length)\r\nConnection: close\r\n\r\n"
         return Array(request.utf8) + partHead
     }
 
     var partsBeforeFile: [UInt8] {
-        Array(("--\(boundary)\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nbenchmark tip\r\n"
-            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\nother\r\n"
-            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").utf8)
+        Array(
+            ("--\(boundary)\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nbenchmark tip\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\nother\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
+                .utf8)
     }
 
     var tail: [UInt8] { Array("\r\n--\(boundary)--\r\n".utf8) }

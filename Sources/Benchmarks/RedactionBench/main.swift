@@ -40,12 +40,13 @@ do {
     defer { buffer.deallocate() }
 
     let inMemory = try fixtures.files.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
-    let contenders: [(String, () throws -> Timing)] = [
-        ("copy", { try Contenders.copy(fixtures.files, out: try fresh("copy"), buffer: buffer) }),
-        ("tipline", { try Contenders.tipline(fixtures.files, out: try fresh("tipline"), buffer: buffer) }),
-        ("memory", { try Contenders.inMemory(inMemory) }),
-        ("exiftool", { try Contenders.exiftool(fixtures.files, out: try fresh("exiftool")) }),
-    ] + (withMat2 ? [("mat2", { try Contenders.mat2(fixtures.files, out: try fresh("mat2")) })] : [])
+    let contenders: [(String, () throws -> Timing)] =
+        [
+            ("copy", { try Contenders.copy(fixtures.files, out: try fresh("copy"), buffer: buffer) }),
+            ("tipline", { try Contenders.tipline(fixtures.files, out: try fresh("tipline"), buffer: buffer) }),
+            ("memory", { try Contenders.inMemory(inMemory) }),
+            ("exiftool", { try Contenders.exiftool(fixtures.files, out: try fresh("exiftool")) }),
+        ] + (withMat2 ? [("mat2", { try Contenders.mat2(fixtures.files, out: try fresh("mat2")) })] : [])
     var runs: [String: [Timing]] = [:]
     for round in 0..<rounds {
         // Interleaved, each round starting with the next contender, so a burst of load from
@@ -57,12 +58,13 @@ do {
         FileHandle.standardError.write(Data("round \(round + 1)/\(rounds) done\n".utf8))
     }
     let median = runs.mapValues(Measure.median)
-    let rows: [(String, String)] = [
-        ("copy", "plain copy (read + write, 64 KiB)"),
-        ("tipline", "Tipline Redactor (64 KiB pieces, verified)"),
-        ("memory", "  the same, files in memory, no file I/O"),
-        ("exiftool", "exiftool -all= -o DIR (one process)"),
-    ] + (withMat2 ? [("mat2", "mat2 (one process)")] : [])
+    let rows: [(String, String)] =
+        [
+            ("copy", "plain copy (read + write, 64 KiB)"),
+            ("tipline", "Tipline Redactor (64 KiB pieces, verified)"),
+            ("memory", "  the same, files in memory, no file I/O"),
+            ("exiftool", "exiftool -all= -o DIR (one process)"),
+        ] + (withMat2 ? [("mat2", "mat2 (one process)")] : [])
 
     print("RedactionBench: \(fileCount) JPEGs 3000x2000 q92, \(String(format: "%.1f", megabytes)) MB in all; median of \(rounds) rounds")
     print("  \(pad("", 44))  \(pad("wall s", 8))  \(pad("CPU s", 8))  MB/s (CPU)")
@@ -73,7 +75,9 @@ do {
     let (tip, copy, exif) = (median["tipline"]!, median["copy"]!, median["exiftool"]!)
     let overCopy = tip.cpu / copy.cpu
     let exifOver = exif.cpu / tip.cpu
-    print("  Tipline / copy      = \(f2(overCopy))x CPU, \(f2(tip.wall / copy.wall))x wall  (goal <= 1.5x on CPU: \(overCopy <= 1.5 ? "met" : "MISSED"))")
+    print(
+        "  Tipline / copy      = \(f2(overCopy))x CPU, \(f2(tip.wall / copy.wall))x wall  (goal <= 1.5x on CPU: \(overCopy <= 1.5 ? "met" : "MISSED"))"
+    )
     print("  exiftool / Tipline  = \(f2(exifOver))x CPU, \(f2(exif.wall / tip.wall))x wall  (goal >= 3x on CPU: \(exifOver >= 3 ? "met" : "MISSED"))")
     if withMat2, let m = median["mat2"] {
         print("  mat2 / Tipline      = \(f2(m.cpu / tip.cpu))x CPU, \(f2(m.wall / tip.wall))x wall  (mat2 re-encodes JPEG pixels)")

@@ -75,12 +75,17 @@ do {
         try composer.beginAttachment(0)
         try composer.push([UInt8](repeating: UInt8(truncatingIfNeeded: n), count: 4096))
         let bytes = try composer.endAttachment()
-        let message = "Tip \(n): the permit office on the river road signs off inspections it never made.\n"
+        let message =
+            "Tip \(n): the permit office on the river road signs off inspections it never made.\n"
             + String(repeating: "More detail on who, what and when, as a tipster would write it. ", count: 1 + n % 8)
-        ids.append(try composer.finish(document: TipDocument(
-            kind: .tip, message: message, category: categories[n % categories.count],
-            answers: ["Where?": "river road"], replyPublicKey: n % 2 == 0 ? (0..<32).map { _ in UInt8.random(in: 0...255) } : nil,
-            attachments: [AttachmentEntry(index: 0, name: "photo.jpg", format: "jpeg", bytes: bytes, removed: ["location"], kept: ["orientation"])])))
+        ids.append(
+            try composer.finish(
+                document: TipDocument(
+                    kind: .tip, message: message, category: categories[n % categories.count],
+                    answers: ["Where?": "river road"], replyPublicKey: n % 2 == 0 ? (0..<32).map { _ in UInt8.random(in: 0...255) } : nil,
+                    attachments: [
+                        AttachmentEntry(index: 0, name: "photo.jpg", format: "jpeg", bytes: bytes, removed: ["location"], kept: ["orientation"])
+                    ])))
         if n % 10 == 0 { try investigation.record(.status, value: "triaged", on: ids[n]) }
     }
     let writeTime = now() - writeStart
@@ -118,17 +123,21 @@ do {
         guard process.terminationStatus == 0 else { fail("tipvault list exited \(process.terminationStatus)") }
     }
 
-    print("VaultBench: \(tipCount) tips (4 KiB attachment each, 1 in 10 triaged), written in \(String(format: "%.1f", writeTime)) s "
-        + "(\(String(format: "%.2f", writeTime / Double(tipCount) * 1000)) ms per durable commit)")
+    print(
+        "VaultBench: \(tipCount) tips (4 KiB attachment each, 1 in 10 triaged), written in \(String(format: "%.1f", writeTime)) s "
+            + "(\(String(format: "%.2f", writeTime / Double(tipCount) * 1000)) ms per durable commit)")
     let m = median(times)
-    print("  Investigation.summaries() (tipvault list in process): median \(String(format: "%.3f", m)) s of \(rounds) "
-        + "(min \(String(format: "%.3f", times.min()!)), max \(String(format: "%.3f", times.max()!)))  goal < 1 s: \(m < 1 ? "met" : "MISSED")")
-    print("    CPU time, all threads: median \(String(format: "%.3f", median(cpuTimes))) s "
-        + "(\(String(format: "%.0f", median(cpuTimes) / Double(tipCount) * 1e6)) µs per tip; \(ProcessInfo.processInfo.activeProcessorCount) cores; "
-        + "load average \(String(format: "%.1f", loadAverage())))")
+    print(
+        "  Investigation.summaries() (tipvault list in process): median \(String(format: "%.3f", m)) s of \(rounds) "
+            + "(min \(String(format: "%.3f", times.min()!)), max \(String(format: "%.3f", times.max()!)))  goal < 1 s: \(m < 1 ? "met" : "MISSED")")
+    print(
+        "    CPU time, all threads: median \(String(format: "%.3f", median(cpuTimes))) s "
+            + "(\(String(format: "%.0f", median(cpuTimes) / Double(tipCount) * 1e6)) µs per tip; \(ProcessInfo.processInfo.activeProcessorCount) cores; "
+            + "load average \(String(format: "%.1f", loadAverage())))")
     if let cliTime {
-        print("  tipvault list --json, end to end (process start, keyring unlock, list, \(cliBytes / 1024) KiB of JSON): "
-            + "\(String(format: "%.3f", cliTime)) s  goal < 1 s: \(cliTime < 1 ? "met" : "MISSED")")
+        print(
+            "  tipvault list --json, end to end (process start, keyring unlock, list, \(cliBytes / 1024) KiB of JSON): "
+                + "\(String(format: "%.3f", cliTime)) s  goal < 1 s: \(cliTime < 1 ? "met" : "MISSED")")
     } else {
         print("  tipvault binary not found beside VaultBench; build it with `swift build -c release`")
     }

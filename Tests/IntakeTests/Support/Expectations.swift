@@ -19,7 +19,8 @@ enum Contract {
         }
         #expect(r.headers(named: "Set-Cookie") == [], "\(what): Set-Cookie", sourceLocation: sourceLocation)
         if let server = r.header("Server") {
-            #expect(server.rangeOfCharacter(from: .decimalDigits) == nil, "\(what): Server names a version: \(server)", sourceLocation: sourceLocation)
+            #expect(
+                server.rangeOfCharacter(from: .decimalDigits) == nil, "\(what): Server names a version: \(server)", sourceLocation: sourceLocation)
         }
     }
 
@@ -74,7 +75,10 @@ enum Oracles {
 
     /// Tags that identify a person, place or device, or carry free text.
     static func identifyingTags(_ tags: [String: String]) -> [String] {
-        let words = ["GPS", "Make", "Model", "Serial", "Comment", "XMP", "Artist", "Author", "Creator", "Description", "Copyright", "Owner", "DateTimeOriginal", "MakerNote", "Nikon", "Software"]
+        let words = [
+            "GPS", "Make", "Model", "Serial", "Comment", "XMP", "Artist", "Author", "Creator", "Description", "Copyright", "Owner",
+            "DateTimeOriginal", "MakerNote", "Nikon", "Software",
+        ]
         return tags.keys.filter { key in
             key.hasPrefix("XMP") || words.contains { key.localizedCaseInsensitiveContains($0) }
         }.filter { !$0.hasPrefix("ExifTool:") && !$0.hasPrefix("System:") && !$0.hasPrefix("ICC") }.sorted()

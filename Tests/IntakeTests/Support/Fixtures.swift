@@ -39,16 +39,22 @@ enum Fixtures {
             chmod(path, 0o644)
         } else {
             try check(Run.tool("convert", ["-size", "320x240", "gradient:blue-yellow", "-quality", "90", path]))
-            try check(Run.tool("exiftool", [
-                "-q", "-overwrite_original", "-Make=CanaryMake", "-Model=CanaryModel", "-GPSLatitude=43.4674",
-                "-GPSLatitudeRef=N", "-GPSLongitude=11.8851", "-GPSLongitudeRef=E", path,
-            ]))
+            try check(
+                Run.tool(
+                    "exiftool",
+                    [
+                        "-q", "-overwrite_original", "-Make=CanaryMake", "-Model=CanaryModel", "-GPSLatitude=43.4674",
+                        "-GPSLatitudeRef=N", "-GPSLongitude=11.8851", "-GPSLongitudeRef=E", path,
+                    ]))
         }
         let serial = canary("serial"), comment = canary("comment"), creator = canary("xmpcreator")
-        try check(Run.tool("exiftool", [
-            "-q", "-overwrite_original", "-n", "-Orientation=6", "-SerialNumber=\(serial)", "-Comment=\(comment)",
-            "-XMP-dc:Creator=\(creator)", "-Artist=\(canary("artist"))", path,
-        ]))
+        try check(
+            Run.tool(
+                "exiftool",
+                [
+                    "-q", "-overwrite_original", "-n", "-Orientation=6", "-SerialNumber=\(serial)", "-Comment=\(comment)",
+                    "-XMP-dc:Creator=\(creator)", "-Artist=\(canary("artist"))", path,
+                ]))
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         return PlantedJPEG(bytes: bytes, planted: [serial, comment, creator])
     }
@@ -57,7 +63,8 @@ enum Fixtures {
     /// after IHDR, each carrying a canary. Returns the bytes and the canaries.
     static func textPNG(in dir: URL, width: Int = 40, height: Int = 30) throws -> PlantedJPEG {
         let path = dir.appendingPathComponent("base-\(UUID().uuidString.prefix(6)).png").path
-        try check(Run.tool("convert", ["-size", "\(width)x\(height)", "gradient:red-blue", "-define", "png:exclude-chunks=date,time", "-strip", path]))
+        try check(
+            Run.tool("convert", ["-size", "\(width)x\(height)", "gradient:red-blue", "-define", "png:exclude-chunks=date,time", "-strip", path]))
         let base = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let author = canary("png-author"), itxt = canary("png-itxt")
         let text = pngChunk("tEXt", Array("Author\0\(author)".utf8))

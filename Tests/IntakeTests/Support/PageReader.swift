@@ -34,7 +34,8 @@ enum PageReader {
 
     /// The text inside the first element with `id` (no nested tags expected).
     static func text(ofID id: String, in html: String) -> String? {
-        let pattern = try! NSRegularExpression(pattern: #"<([a-zA-Z0-9]+)[^>]*\sid\s*=\s*["']?"# + NSRegularExpression.escapedPattern(for: id) + #"["']?[^>]*>([^<]*)</\1>"#)
+        let pattern = try! NSRegularExpression(
+            pattern: #"<([a-zA-Z0-9]+)[^>]*\sid\s*=\s*["']?"# + NSRegularExpression.escapedPattern(for: id) + #"["']?[^>]*>([^<]*)</\1>"#)
         let ns = html as NSString
         guard let m = pattern.firstMatch(in: html, range: NSRange(location: 0, length: ns.length)) else { return nil }
         return decode(ns.substring(with: m.range(at: 2))).trimmingCharacters(in: .whitespacesAndNewlines)

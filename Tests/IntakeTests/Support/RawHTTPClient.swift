@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A deliberately small HTTP/1.1 client over a POSIX socket, so a test controls every byte:

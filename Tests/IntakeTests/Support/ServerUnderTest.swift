@@ -146,7 +146,9 @@ final class ServerUnderTest: @unchecked Sendable {
 
     func get(_ path: String) throws -> RawResponse { try RawConnection.exchange(port: port, "GET", path) }
 
-    func submit(_ body: MultipartBody, path: String = "/api/v1/tips", headers: [(String, String)] = [], sourceAddress: String? = nil) throws -> RawResponse {
+    func submit(_ body: MultipartBody, path: String = "/api/v1/tips", headers: [(String, String)] = [], sourceAddress: String? = nil) throws
+        -> RawResponse
+    {
         try RawConnection.postMultipart(port: port, path, body, headers: headers, sourceAddress: sourceAddress)
     }
 

@@ -8,8 +8,9 @@ import TiplineVault
 struct UnitHTMLTests {
     @Test("escape turns the five significant characters into entities and leaves the rest")
     func escape() {
-        #expect(HTML.escape(#"<script>alert("x")</script> & 'y' é"#)
-            == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39; é")
+        #expect(
+            HTML.escape(#"<script>alert("x")</script> & 'y' é"#)
+                == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39; é")
     }
 
     @Test("the form has lang, one label per input, the contract's field names, and no script")

@@ -48,8 +48,9 @@ struct UnitIntakeRouterTests {
             }
             try await client.execute(uri: "/api/v1/nowhere", method: .get) { response in
                 #expect(response.status == .notFound)
-                #expect(String(buffer: response.body)
-                    == #"{"error":{"code":"not_found","message":"There is no page at this address; go back to the form."}}"#)
+                #expect(
+                    String(buffer: response.body)
+                        == #"{"error":{"code":"not_found","message":"There is no page at this address; go back to the form."}}"#)
                 Self.checkHeaders(response)
             }
             try await client.execute(

@@ -2,9 +2,9 @@ import Foundation
 import Logging
 import Testing
 import TiplineCrypto
-@testable import TiplineVault
 
 @testable import TipIntake
+@testable import TiplineVault
 
 @Suite("Unit: retention while serving")
 struct UnitRetentionTests {

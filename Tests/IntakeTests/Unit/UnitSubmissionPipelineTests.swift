@@ -181,7 +181,8 @@ struct UnitSubmissionPipelineTests {
         after.file("attachments", filename: "a.jpg", jpeg)
         after.field("keep_location", "on")
         let kept = try await service.submitTip(body: UnitMultipartBody.stream(before.finished()), contentType: before.contentType, contentLength: nil)
-        let stripped = try await service.submitTip(body: UnitMultipartBody.stream(after.finished()), contentType: after.contentType, contentLength: nil)
+        let stripped = try await service.submitTip(
+            body: UnitMultipartBody.stream(after.finished()), contentType: after.contentType, contentLength: nil)
         #expect(kept.attachments[0].entry.kept.contains("location"))
         #expect(!kept.attachments[0].entry.removed.contains("location"))
         #expect(stripped.attachments[0].entry.removed.contains("location"))

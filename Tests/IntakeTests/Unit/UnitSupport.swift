@@ -52,7 +52,9 @@ struct UnitMultipartBody {
     }
 
     mutating func file(_ name: String, filename: String, _ content: [UInt8]) {
-        bytes += Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        bytes += Array(
+            "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                .utf8)
         bytes += content
         bytes += Array("\r\n".utf8)
     }
