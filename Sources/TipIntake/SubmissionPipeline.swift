@@ -44,8 +44,10 @@ final class SubmissionPipeline {
     private var current = Current.none
     private var received = 0
 
-    init(rules: FieldRules, redactor: Redactor, maxRequestBytes: Int,
-         openWriter: @escaping (SubmissionFields) async throws -> SubmissionWriter) {
+    init(
+        rules: FieldRules, redactor: Redactor, maxRequestBytes: Int,
+        openWriter: @escaping (SubmissionFields) async throws -> SubmissionWriter
+    ) {
         self.rules = rules
         self.redactor = redactor
         self.maxRequestBytes = maxRequestBytes

@@ -148,8 +148,10 @@ struct UnitMultipartReaderTests {
     @Test("a file made of CR, LF, dashes and boundary prefixes comes through byte for byte")
     func manyLineBreaks() throws {
         var generator = SplitMix64(seed: 11)
-        let alphabet: [[UInt8]] = [[13], [10], [45], [13, 10], Array("\r\n--".utf8),
-                                   Array("\r\n--\(Self.boundary.prefix(20))".utf8), Array("\r\n--\(Self.boundary)x".utf8)]
+        let alphabet: [[UInt8]] = [
+            [13], [10], [45], [13, 10], Array("\r\n--".utf8),
+            Array("\r\n--\(Self.boundary.prefix(20))".utf8), Array("\r\n--\(Self.boundary)x".utf8),
+        ]
         var data: [UInt8] = []
         while data.count < 100_000 { data += alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
         var body = UnitMultipartBody()
@@ -227,7 +229,8 @@ struct UnitMultipartReaderTests {
 
     @Test("preamble, transport padding, header case and epilogue are tolerated")
     func tolerated() throws {
-        let bytes = Array("This is a preamble.\r\n--\(Self.boundary)".utf8) + Array(" \t \r\n".utf8)
+        let bytes =
+            Array("This is a preamble.\r\n--\(Self.boundary)".utf8) + Array(" \t \r\n".utf8)
             + Array("CONTENT-disposition: form-data; name=\"message\"\r\nX-Other: y\r\n\r\nhi\r\n".utf8)
             + Array("--\(Self.boundary)\t\r\ncontent-disposition:form-data;name=attachments;filename=\"a.png\"\r\n\r\n\u{1}\r\n".utf8)
             + Array("--\(Self.boundary)--  epilogue\r\n--\(Self.boundary)\r\ngarbage".utf8)
