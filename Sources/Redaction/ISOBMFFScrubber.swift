@@ -19,8 +19,7 @@ public struct ISOBMFFScrubber: Scrubber {
     public init(options: ScrubOptions) { self.options = options }
 
     public mutating func consume(_ piece: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError) {
-        guard piece.count <= options.maxFileBytes - input.count else { throw .tooLarge(limit: options.maxFileBytes) }
-        input.append(contentsOf: piece)
+        try input.appendHeldWhole(piece, limit: options.maxFileBytes)
     }
 
     public mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary {

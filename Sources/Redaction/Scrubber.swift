@@ -68,3 +68,12 @@ public enum KeptItem: String, Sendable, Codable, CaseIterable, Comparable {
     case orientation, colorProfile = "color-profile", animation, location, captureDate = "capture-date"
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
+
+extension [UInt8] {
+    /// Appends the next piece of a file that a scrubber or verifier must hold whole for random
+    /// access (TIFF, HEIF, WebP), refusing to grow past the policy's `limit`.
+    mutating func appendHeldWhole(_ piece: UnsafeRawBufferPointer, limit: Int) throws(RedactionError) {
+        guard piece.count <= limit - count else { throw .tooLarge(limit: limit) }
+        append(contentsOf: piece)
+    }
+}

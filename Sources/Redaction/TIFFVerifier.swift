@@ -20,8 +20,7 @@ public struct TIFFVerifier: OutputVerifier {
     public init(options: ScrubOptions) { self.options = options }
 
     public mutating func consume(_ output: UnsafeRawBufferPointer) throws(RedactionError) {
-        guard output.count <= options.maxFileBytes - data.count else { throw .tooLarge(limit: options.maxFileBytes) }
-        data.append(contentsOf: output)
+        try data.appendHeldWhole(output, limit: options.maxFileBytes)
     }
 
     private func fail(_ reason: String) -> RedactionError { .verificationFailed(.tiff, reason: reason) }
