@@ -76,14 +76,19 @@ struct TamperAndKeyErrorTests {
     func tamperedDocumentAndHeader() throws {
         let t = try TestVault()
         let id = try t.compose()
-        try t.vault.debugExecute("UPDATE chunks SET data = X'00' || substr(data, 2) WHERE part = 0")
+        // Always a change: a plain X'00' left one stored stream in 256 untouched (its random header
+        // can start with 0x00), and the test then failed by chance.
+        try t.vault.debugExecute(
+            "UPDATE chunks SET data = (CASE WHEN substr(data, 1, 1) = X'00' THEN X'01' ELSE X'00' END) || substr(data, 2) WHERE part = 0")
         #expect {
             try t.investigation.summaries()
         } throws: { error in
             guard case VaultError.partCorrupted(id.text, "document", _) = error else { return false }
             return true
         }
-        try t.vault.debugExecute("UPDATE envelopes SET header = substr(header, 1, 40) || X'0000' || substr(header, 43)")
+        try t.vault.debugExecute(
+            "UPDATE envelopes SET header = substr(header, 1, 40) || (CASE WHEN substr(header, 41, 2) = X'0000' THEN X'0101' ELSE X'0000' END) || substr(header, 43)"
+        )
         #expect {
             try t.investigation.detail(id)
         } throws: { error in
@@ -103,7 +108,8 @@ struct TamperAndKeyErrorTests {
             "INSERT INTO events (tip_id, seq, sealed) SELECT '\(b.text)', 1, sealed FROM events WHERE tip_id = '\(a.text)' AND seq = 1")
         #expect(throws: VaultError.eventMisplaced(tip: b.text, seq: 1)) { try t.investigation.detail(b) }
         try t.vault.debugExecute(
-            "UPDATE events SET sealed = substr(sealed, 1, 60) || X'FFFF' || substr(sealed, 63) WHERE tip_id = '\(a.text)' AND seq = 2")
+            "UPDATE events SET sealed = substr(sealed, 1, 60) || (CASE WHEN substr(sealed, 61, 2) = X'FFFF' THEN X'0000' ELSE X'FFFF' END) || substr(sealed, 63) WHERE tip_id = '\(a.text)' AND seq = 2"
+        )
         #expect(throws: VaultError.eventCorrupted(tip: a.text, seq: 2)) { try t.investigation.detail(a) }
         #expect(throws: VaultError.self) { try t.investigation.summaries() }
     }
