@@ -71,15 +71,12 @@ public struct IntakeServer: Sendable {
         }
         logger.notice("starting", metadata: ["data": "\(configuration.dataDirectory.path)"])
         let retention = Task { [services] in await RetentionSweeper(services: services, logger: logger).run() }
-        do {
-            try await app.runService()
-        } catch {
-            retention.cancel()
-            try? await pool.shutdownGracefully()
-            throw error  // the command prints it once
-        }
+        var failure: Error?
+        do { try await app.runService() } catch { failure = error }
+        // One shutdown path whether the server stopped on a signal or failed.
         retention.cancel()
         try? await pool.shutdownGracefully()
+        if let failure { throw failure }  // the command prints it once
         logger.notice("stopped; \(services.counters.summary)")
     }
 }
