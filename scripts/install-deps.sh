@@ -9,6 +9,7 @@ packages=(
   libimage-exiftool-perl imagemagick          # independent oracles the redaction tests use
   libjpeg-turbo-progs                         # jpegtran: restart-marker and progressive JPEG fixtures
   chromium                                    # headless browser for the no-JavaScript form e2e (scripts/e2e.sh)
+  ffmpeg                                      # tests only: builds video/audio fixtures, decodes outputs to compare frames and samples
 )
 
 # `install-deps.sh --list` prints the names only, for .ci/run's explicit apt-get install.

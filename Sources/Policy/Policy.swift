@@ -28,9 +28,26 @@ public struct IntakePolicy: Sendable, Equatable {
     public init() {}
 }
 
-/// The image formats redaction knows. Raw values are the names used in policy files.
+/// The formats redaction knows, sniffed from a file's bytes. Raw values are the names used in
+/// policy files. `mp4` is the whole ISO BMFF / QuickTime movie family (MOV, MP4, 3GP, M4A);
+/// `heif` is the same container holding still images.
 public enum MediaFormat: String, Sendable, CaseIterable, Codable {
     case jpeg, png, webp, gif, heif, tiff
+    case mp4, mp3, wav, flac, ogg
+
+    /// What a tipster would call the file; chooses the words of refusals and limits.
+    public var kind: MediaKind {
+        switch self {
+        case .jpeg, .png, .webp, .gif, .heif, .tiff: .image
+        case .mp4: .video
+        case .mp3, .wav, .flac, .ogg: .audio
+        }
+    }
+}
+
+/// Photos, videos and voice recordings: each has its own size limit and its own advice.
+public enum MediaKind: String, Sendable, CaseIterable, Codable {
+    case image, video, audio
 }
 
 /// What the scrubbers may keep. Location and capture date are never kept unless the

@@ -23,7 +23,7 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unsupportedFormat:
-            "not a supported image (JPEG, PNG, WebP, GIF, HEIC/AVIF or TIFF); the file was not stored"
+            "not a supported photo, video or voice recording (photos: JPEG, PNG, WebP, GIF, HEIC/AVIF, TIFF; videos: MP4, MOV, 3GP; audio: M4A, MP3, WAV, FLAC, Ogg/Opus); the file was not stored"
         case .formatNotAccepted(let f):
             "\(f.rawValue.uppercased()) files are not accepted by this deployment's policy; the file was not stored"
         case .empty:
@@ -31,13 +31,33 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
         case .tooLarge(let limit):
             "the file is larger than the \(limit)-byte limit; nothing was stored"
         case .malformed(let f, let offset, let reason):
-            "\(f.rawValue.uppercased()) is malformed at byte \(offset): \(reason); re-export the picture and try again"
+            "\(f.rawValue.uppercased()) is malformed at byte \(offset): \(reason); \(f.kind.reExportAdvice)"
         case .truncated(let f, let offset):
             "\(f.rawValue.uppercased()) ends early at byte \(offset); the upload may be incomplete, try again"
         case .unsupportedLayout(let f, let reason):
-            "\(f.rawValue.uppercased()) uses a layout Tipline cannot scrub safely (\(reason)); re-save it with an image editor, or convert it to PNG, and try again"
+            "\(f.rawValue.uppercased()) uses a layout Tipline cannot scrub safely (\(reason)); \(f.kind.convertAdvice)"
         case .verificationFailed(let f, let reason):
             "\(f.rawValue.uppercased()) could not be made safe (\(reason)); the file was not stored"
+        }
+    }
+}
+
+extension MediaKind {
+    /// What a tipster can do about a damaged file of this kind.
+    var reExportAdvice: String {
+        switch self {
+        case .image: "re-export the picture and try again"
+        case .video: "export the video again from the phone's gallery and try again, or describe it in words"
+        case .audio: "export the recording again from the recorder app and try again, or describe it in words"
+        }
+    }
+
+    /// What a tipster can do about a valid file whose layout cannot be cleaned yet.
+    var convertAdvice: String {
+        switch self {
+        case .image: "re-save it with an image editor, or convert it to PNG, and try again"
+        case .video: "this video is in a format we cannot clean yet; export it again from the phone's gallery (MP4 or MOV), or describe it in words"
+        case .audio: "this recording is in a format we cannot clean yet; export it again as M4A, MP3 or WAV, or describe it in words"
         }
     }
 }

@@ -46,6 +46,10 @@ public struct RedactionSession {
     private var bytesOut = 0
     private var failure: RedactionError?
     private var finished = false
+    /// A leading ID3v2 tag still streaming past, and what the tags already dropped held.
+    private var leadingTag: ID3v2LeadingTag?
+    private var droppedTags = 0
+    private var tagRemoved: Set<MetadataCategory> = []
 
     init(options: ScrubOptions, accepted: Set<MediaFormat>) {
         self.options = options
@@ -70,11 +74,20 @@ public struct RedactionSession {
 
     /// End of input: the last clean bytes and the report, or the reason the file is refused.
     public mutating func finish() throws(RedactionError) -> (tail: [UInt8], report: RedactionReport) {
+        var tail: [UInt8] = []
+        let report = try finish { (piece) throws(RedactionError) in tail.append(contentsOf: piece) }
+        return (tail, report)
+    }
+
+    /// End of input, for large outputs: the last clean bytes are handed to `emit` in bounded
+    /// pieces, each already seen by the verifier; like everything `consume` returned, they are
+    /// safe to keep only once this returns the report.
+    public mutating func finish(emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void) throws(RedactionError) -> RedactionReport {
         if let failure { throw failure }
         precondition(!finished, "finish called twice")
         finished = true
         do throws(RedactionError) {
-            return try complete()
+            return try complete(emit: emit)
         } catch {
             failure = error
             throw error
@@ -89,7 +102,14 @@ public struct RedactionSession {
         if scrubber != nil {
             try scrubber!.consume(bytes, into: &out)
         } else {
-            prefix.append(contentsOf: bytes)
+            var rest = bytes
+            if leadingTag != nil {
+                let took = leadingTag!.take(rest)
+                rest = UnsafeRawBufferPointer(rebasing: rest[took...])
+                guard leadingTag!.done else { return [] }
+                tagDropped(leadingTag!)
+            }
+            prefix.append(contentsOf: rest)
             guard try start(final: false) else { return [] }
             let held = prefix
             prefix = []
@@ -99,30 +119,58 @@ public struct RedactionSession {
         return out
     }
 
-    private mutating func complete() throws(RedactionError) -> (tail: [UInt8], report: RedactionReport) {
+    private mutating func complete(emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void) throws(RedactionError) -> RedactionReport {
         if bytesIn == 0 { throw .empty }
-        var out: [UInt8] = []
         if scrubber == nil {
+            if leadingTag != nil { throw .truncated(.mp3, offset: bytesIn) }
             _ = try start(final: true)
+            var out: [UInt8] = []
             let held = prefix
             prefix = []
             try held.withRawBytes { (raw) throws(RedactionError) in try scrubber!.consume(raw, into: &out) }
+            try pass(out)
+            if !out.isEmpty { try out.withRawBytes { (raw) throws(RedactionError) in try emit(raw) } }
         }
-        let summary = try scrubber!.finish(into: &out)
-        try pass(out)
-        try verifier!.finish()
-        let report = RedactionReport(format: format!, bytesIn: bytesIn, bytesOut: bytesOut, summary: summary)
-        return (out, report)
+        var verifier = self.verifier!
+        var bytesOut = self.bytesOut
+        var summary = try scrubber!.finish { (piece) throws(RedactionError) in
+            bytesOut += piece.count
+            guard !piece.isEmpty else { return }
+            try verifier.consume(piece)
+            try emit(piece)
+        }
+        try verifier.finish()
+        self.verifier = verifier
+        self.bytesOut = bytesOut
+        summary.removed.formUnion(tagRemoved)
+        return RedactionReport(format: format!, bytesIn: bytesIn, bytesOut: bytesOut, summary: summary)
     }
 
     /// Sniffs the buffered prefix; true once a scrubber is ready.
     private mutating func start(final: Bool) throws(RedactionError) -> Bool {
         switch FormatSniffer.sniff(prefix) {
+        case .leadingID3(let tagBytes):
+            guard droppedTags < 4 else { throw .malformed(.mp3, offset: bytesIn - prefix.count, reason: "tag after tag") }
+            var tag = ID3v2LeadingTag(tagBytes: tagBytes, prefix: prefix)
+            let took = prefix.withUnsafeBytes { tag.take($0) }
+            prefix.removeFirst(took)
+            guard tag.done else {
+                if final { throw .truncated(.mp3, offset: bytesIn) }
+                leadingTag = tag
+                return false
+            }
+            tagDropped(tag)
+            return try start(final: final)
+        case .needMoreBytes where droppedTags > 0 && final && prefix.isEmpty:
+            throw .malformed(.mp3, offset: bytesIn, reason: "an ID3 tag with no audio after it")
         case .needMoreBytes where !final && prefix.count < FormatSniffer.maxPrefixBytes:
             return false
         case .needMoreBytes, .unsupported:
             throw .unsupportedFormat
         case .format(let f):
+            if droppedTags > 0 && f != .mp3 && f != .flac {
+                throw .unsupportedLayout(f, reason: "an ID3 tag in front of a file that is not MP3 or FLAC")
+            }
             guard accepted.contains(f) else { throw .formatNotAccepted(f) }
             guard let entry = FormatRegistry.entry(for: f) else {
                 throw .unsupportedLayout(f, reason: "this build has no scrubber for the format")
@@ -132,6 +180,12 @@ public struct RedactionSession {
             verifier = entry.makeVerifier(options)
             return true
         }
+    }
+
+    private mutating func tagDropped(_ tag: ID3v2LeadingTag) {
+        tagRemoved.formUnion(tag.removed)
+        droppedTags += 1
+        leadingTag = nil
     }
 
     /// Every output byte goes through the verifier, in order, before anyone sees it.

@@ -15,6 +15,18 @@ public protocol Scrubber {
     mutating func consume(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError)
     /// End of input: appends the remaining clean bytes and says what was removed and kept.
     mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary
+    /// End of input for scrubbers whose last output is large (a rebuilt movie): hands the clean
+    /// bytes out in bounded pieces instead of one array. Defaults to `finish(into:)`.
+    mutating func finish(emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void) throws(RedactionError) -> ScrubSummary
+}
+
+extension Scrubber {
+    public mutating func finish(emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void) throws(RedactionError) -> ScrubSummary {
+        var out: [UInt8] = []
+        let summary = try finish(into: &out)
+        if !out.isEmpty { try out.withRawBytes { (raw) throws(RedactionError) in try emit(raw) } }
+        return summary
+    }
 }
 
 /// An independent second reader of a scrubber's *output*. It shares no parsing code with the
@@ -34,16 +46,19 @@ public struct ScrubOptions: Sendable, Equatable {
     public var keepLocation: Bool
     public var keepCaptureDate: Bool
     public var maxFileBytes: Int
+    /// Where a movie's media data waits until its index has been read.
+    public var spool: SpoolMaker
 
     public init(
         keepICCProfile: Bool = true, keepOrientation: Bool = true, keepLocation: Bool = false,
-        keepCaptureDate: Bool = false, maxFileBytes: Int = 100 * 1024 * 1024
+        keepCaptureDate: Bool = false, maxFileBytes: Int = 100 * 1024 * 1024, spool: SpoolMaker = .memory
     ) {
         self.keepICCProfile = keepICCProfile
         self.keepOrientation = keepOrientation
         self.keepLocation = keepLocation
         self.keepCaptureDate = keepCaptureDate
         self.maxFileBytes = maxFileBytes
+        self.spool = spool
     }
 }
 
@@ -60,12 +75,17 @@ public struct ScrubSummary: Sendable, Equatable {
 /// Kinds of identifying metadata, as told to the tipster ("location removed").
 public enum MetadataCategory: String, Sendable, Codable, CaseIterable, Comparable {
     case location, device, timestamps, authorship, thumbnail, comment, trailer, editing, other
+    /// Tracks that are not the picture or the sound: GPS/telemetry, subtitles, timecode, chapters.
+    case otherTracks = "other-tracks"
+    /// A recording's transcript (iOS Voice Memos keep one).
+    case transcript
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Things deliberately kept because the picture needs them.
 public enum KeptItem: String, Sendable, Codable, CaseIterable, Comparable {
     case orientation, colorProfile = "color-profile", animation, location, captureDate = "capture-date"
+    case video, audio
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
