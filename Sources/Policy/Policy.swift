@@ -19,8 +19,10 @@ public struct IntakePolicy: Sendable, Equatable {
     public var questions: [String] = []
     public var maxMessageBytes = 20_000
     public var maxAttachments = 10
-    public var maxAttachmentBytes = 100 * 1024 * 1024
-    public var maxRequestBytes = 500 * 1024 * 1024
+    /// The cap on any one file before its kind is known; each kind has its own limit in
+    /// `RedactionPolicy` (a phone video is far larger than a photo).
+    public var maxAttachmentBytes = 2 * 1024 * 1024 * 1024
+    public var maxRequestBytes = 2560 * 1024 * 1024
     public var headerTimeoutSeconds = 10
     public var bodyIdleTimeoutSeconds = 30
     public var maxConcurrentUploads = 16
@@ -58,8 +60,23 @@ public struct RedactionPolicy: Sendable, Equatable {
     public var keepOrientation = true
     public var allowTipsterKeepLocation = true
     public var allowTipsterKeepCaptureDate = true
+    /// Largest photo.
     public var maxFileBytes = 100 * 1024 * 1024
+    public var maxVideoBytes = 2 * 1024 * 1024 * 1024
+    public var maxAudioBytes = 512 * 1024 * 1024
     public init() {}
+
+    /// The size limit for one file of `kind`.
+    public func maxBytes(for kind: MediaKind) -> Int {
+        switch kind {
+        case .image: maxFileBytes
+        case .video: maxVideoBytes
+        case .audio: maxAudioBytes
+        }
+    }
+
+    /// The largest any file may be before its kind is known.
+    public var maxAnyFileBytes: Int { max(maxFileBytes, maxVideoBytes, maxAudioBytes) }
 }
 
 /// How coarse stored dates are: the vault never records a precise time.

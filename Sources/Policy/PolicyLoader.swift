@@ -67,6 +67,8 @@ public enum PolicyLoader {
             if let v = try s.bool("allow_tipster_keep_location") { p.allowTipsterKeepLocation = v }
             if let v = try s.bool("allow_tipster_keep_capture_date") { p.allowTipsterKeepCaptureDate = v }
             if let v = try s.positiveInt("max_file_bytes") { p.maxFileBytes = v }
+            if let v = try s.positiveInt("max_video_bytes") { p.maxVideoBytes = v }
+            if let v = try s.positiveInt("max_audio_bytes") { p.maxAudioBytes = v }
             try s.finish()
             policy.redaction = p
         }

@@ -19,6 +19,9 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
     case unsupportedLayout(MediaFormat, reason: String)
     /// The independent re-read of the output found something that must not remain.
     case verificationFailed(MediaFormat, reason: String)
+    /// The server could not hold the file while cleaning it (its temporary spool failed):
+    /// not the tipster's fault, and nothing was stored.
+    case spoolFailed(reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +39,8 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
             "\(f.rawValue.uppercased()) ends early at byte \(offset); the upload may be incomplete, try again"
         case .unsupportedLayout(let f, let reason):
             "\(f.rawValue.uppercased()) uses a layout Tipline cannot scrub safely (\(reason)); \(f.kind.convertAdvice)"
+        case .spoolFailed(let reason):
+            "the server could not process the file right now (\(reason)); nothing was stored, try again later"
         case .verificationFailed(let f, let reason):
             "\(f.rawValue.uppercased()) could not be made safe (\(reason)); the file was not stored"
         }

@@ -4,9 +4,12 @@ import TiplinePolicy
 /// verify every output byte, report. Holding no per-file state, it is safe to share.
 public struct Redactor: Sendable {
     public let policy: RedactionPolicy
+    /// Where movies wait while their index is read: memory unless the caller has better.
+    public let spool: SpoolMaker
 
-    public init(policy: RedactionPolicy) {
+    public init(policy: RedactionPolicy, spool: SpoolMaker = .memory) {
         self.policy = policy
+        self.spool = spool
     }
 
     /// Starts one file. The tipster's opt-ins only take effect where the policy allows them.
@@ -15,8 +18,8 @@ public struct Redactor: Sendable {
             keepICCProfile: policy.keepICCProfile, keepOrientation: policy.keepOrientation,
             keepLocation: keepLocation && policy.allowTipsterKeepLocation,
             keepCaptureDate: keepCaptureDate && policy.allowTipsterKeepCaptureDate,
-            maxFileBytes: policy.maxFileBytes)
-        return RedactionSession(options: options, accepted: policy.acceptedFormats)
+            maxFileBytes: policy.maxAnyFileBytes, spool: spool)
+        return RedactionSession(options: options, accepted: policy.acceptedFormats, limits: policy)
     }
 
     /// Scrubs a whole file held in memory. Returns nothing unless the output verified.
@@ -36,8 +39,10 @@ public struct Redactor: Sendable {
 /// because the verifier has the last word on the whole file. After any error the session
 /// stays failed and every later call throws the same error.
 public struct RedactionSession {
-    let options: ScrubOptions
+    /// `maxFileBytes` is the largest of the kinds' limits until the format is known, then its kind's.
+    private(set) var options: ScrubOptions
     let accepted: Set<MediaFormat>
+    let limits: RedactionPolicy
     private var prefix: [UInt8] = []
     private var scrubber: (any Scrubber)?
     private var verifier: (any OutputVerifier)?
@@ -51,9 +56,10 @@ public struct RedactionSession {
     private var droppedTags = 0
     private var tagRemoved: Set<MetadataCategory> = []
 
-    init(options: ScrubOptions, accepted: Set<MediaFormat>) {
+    init(options: ScrubOptions, accepted: Set<MediaFormat>, limits: RedactionPolicy) {
         self.options = options
         self.accepted = accepted
+        self.limits = limits
     }
 
     /// Feeds the next piece; returns the clean bytes that piece released (often empty).
@@ -176,6 +182,8 @@ public struct RedactionSession {
                 throw .unsupportedLayout(f, reason: "this build has no scrubber for the format")
             }
             format = f
+            options.maxFileBytes = limits.maxBytes(for: f.kind)
+            if bytesIn > options.maxFileBytes { throw .tooLarge(limit: options.maxFileBytes) }
             scrubber = entry.makeScrubber(options)
             verifier = entry.makeVerifier(options)
             return true

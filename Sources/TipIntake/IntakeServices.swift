@@ -62,7 +62,11 @@ final class IntakeServices: Sendable {
         deriver = ReceiptDeriver(salt: salt, cost: cost, limit: receipts.maxConcurrentDerivations, pool: pool)
         uploads = UploadSlots(limit: configuration.policy.intake.maxConcurrentUploads)
         attempts = AttemptBudget(perMinute: configuration.policy.intake.receiptAttemptsPerMinute)
-        redactor = Redactor(policy: configuration.policy.redaction)
+        // Movies wait for their index in encrypted, nameless temporary files beside the vault.
+        let spoolDirectory = configuration.dataDirectory
+        redactor = Redactor(
+            policy: configuration.policy.redaction,
+            spool: SpoolMaker { () throws(RedactionError) -> any ScrubSpool in try EncryptedFileSpool(directory: spoolDirectory) })
     }
 
     /// The newest agency key, re-read for every submission so `tipvault rotate` needs no restart.

@@ -15,18 +15,20 @@ public struct IntakeStrings: Sendable, Equatable {
         "form.category.label": "Category",
         "form.category.none": "Choose one (optional)",
         "form.questions.heading": "Optional questions",
-        "form.attachments.label": "Photos (optional)",
+        "form.attachments.label": "Photos, videos or voice recordings (optional)",
+        "form.attachments.limits":
+            "Up to {count} files, {total} in all. Each photo up to {photo}, each video up to {video}, each recording up to {audio}.",
         "form.attachments.help":
-            "JPEG, PNG, WebP, GIF, HEIC/AVIF or TIFF. Hidden data such as location, camera serial numbers and dates is removed before anything is stored.",
+            "Photos: JPEG, PNG, WebP, GIF, HEIC/AVIF or TIFF. Videos: MP4, MOV or 3GP. Recordings: M4A, MP3, WAV, FLAC or Ogg/Opus. Hidden data such as location, camera serial numbers and dates is removed before anything is stored.",
         "form.options.heading": "Keep some details (off unless you tick them)",
-        "form.keep_location.label": "Keep the location where the photos were taken",
-        "form.keep_capture_date.label": "Keep the date the photos were taken",
+        "form.keep_location.label": "Keep the location where the photos were taken (photos only)",
+        "form.keep_capture_date.label": "Keep the date the photos were taken (photos only)",
         "form.submit": "Send the tip",
         "notice.heading": "What this protects, and what it cannot",
         "notice.strips":
-            "Tipline removes hidden data from photos (GPS location, camera make and serial number, editing software, capture time unless you keep it) and never stores your file names, your address or when exactly you sent this.",
+            "Tipline removes hidden data from photos, videos and recordings (GPS location, camera or phone make and serial number, editing software, capture time unless you keep it, subtitle and telemetry tracks) and never stores your file names, your address or when exactly you sent this.",
         "notice.cannot":
-            "It cannot hide what the photos show: faces, reflections, text or landmarks in the picture, or your writing style. Your network identity is visible to your internet provider and this site unless you use Tor Browser.",
+            "It cannot hide what the photos and videos show or what recordings say: faces, voices, reflections, text or landmarks, background sounds, or your writing style. Your network identity is visible to your internet provider and this site unless you use Tor Browser.",
         "nav.followup": "Already sent a tip? Check for replies",
         "nav.home": "Send a new tip",
         "receipt.heading": "Your tip was received",

@@ -8,6 +8,23 @@ struct Pages: Sendable {
 
     private func s(_ key: String) -> String { HTML.escape(strings[key]) }
 
+    /// "Up to 10 files. Each photo up to 100 MB, each video up to 2,048 MB, …", from the policy,
+    /// so a tipster knows before uploading. MB here are MiB, as browsers and phones count them.
+    func limits() -> String {
+        let r = policy.redaction
+        let cap = policy.intake.maxAttachmentBytes
+        func mb(_ bytes: Int) -> String {
+            let n = min(bytes, cap) >> 20
+            return n >= 1000 ? "\(n / 1000),\(String(n % 1000).leftPadded(to: 3)) MB" : "\(n) MB"
+        }
+        return strings["form.attachments.limits"]
+            .replacingPlaceholder("count", with: "\(policy.intake.maxAttachments)")
+            .replacingPlaceholder("photo", with: mb(r.maxFileBytes))
+            .replacingPlaceholder("video", with: mb(r.maxVideoBytes))
+            .replacingPlaceholder("audio", with: mb(r.maxAudioBytes))
+            .replacingPlaceholder("total", with: mb(policy.intake.maxRequestBytes))
+    }
+
     /// GET /: the tip form. Opt-in boxes come before the file input so browsers send them first.
     func form() -> String {
         let intake = policy.intake
@@ -31,8 +48,9 @@ struct Pages: Sendable {
             \(questions)
             \(optIns())
             <label for="attachments">\(s("form.attachments.label"))</label>
-            <input type="file" id="attachments" name="attachments" multiple accept="image/*">
+            <input type="file" id="attachments" name="attachments" multiple accept="image/*,video/*,audio/*">
             \(HTML.paragraph(strings["form.attachments.help"], class: "help"))
+            \(HTML.paragraph(limits(), class: "help"))
             <button type="submit">\(s("form.submit"))</button>
             </form>
             \(notice())
@@ -128,7 +146,7 @@ struct Pages: Sendable {
             <textarea id="message" name="message" required maxlength="\(policy.intake.maxMessageBytes)"></textarea>
             \(optIns())
             <label for="attachments">\(s("form.attachments.label"))</label>
-            <input type="file" id="attachments" name="attachments" multiple accept="image/*">
+            <input type="file" id="attachments" name="attachments" multiple accept="image/*,video/*,audio/*">
             <button type="submit">\(s("followup.message.submit"))</button>
             </form>
             \(notice())
@@ -161,5 +179,22 @@ struct Pages: Sendable {
             <p><a href="\(HTML.escape(back))">\(s("error.back"))</a></p>
             """
         return HTML.page(title: heading, strings: strings, body: body)
+    }
+}
+
+extension String {
+    fileprivate func replacingPlaceholder(_ name: String, with value: String) -> String {
+        var out = ""
+        var rest = Substring(self)
+        let token = "{\(name)}"
+        while let r = rest.firstRange(of: token) {
+            out += rest[..<r.lowerBound] + value
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

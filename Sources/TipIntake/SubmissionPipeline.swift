@@ -152,7 +152,7 @@ final class SubmissionPipeline {
             }
         }
         file.rawBytes += bytes.count
-        let limit = min(rules.intake.maxAttachmentBytes, redactor.policy.maxFileBytes)
+        let limit = min(rules.intake.maxAttachmentBytes, redactor.policy.maxAnyFileBytes)
         if file.rawBytes > limit { throw IntakeError.attachmentTooLarge(limit: limit, file: file.clientName) }
         file.batch += bytes
         if file.batch.count >= Self.batchBytes { try await flush(&file) }
@@ -183,8 +183,10 @@ final class SubmissionPipeline {
     private func guarded<T>(_ file: File, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
+        } catch SubmissionWriter.Failure.redaction(.spoolFailed) {
+            throw IntakeError.notStored()  // the server's fault, not the file's: a 500
         } catch SubmissionWriter.Failure.redaction(let error) {
-            throw Self.refusal(error, file: file.clientName, limit: redactor.policy.maxFileBytes)
+            throw Self.refusal(error, file: file.clientName, limit: redactor.policy.maxAnyFileBytes)
         } catch is SubmissionWriter.Failure {
             throw IntakeError.notStored()
         }
@@ -203,7 +205,10 @@ final class SubmissionPipeline {
 
     /// `attachment-1.jpg`: the vault never stores the tipster's file name.
     static func neutralName(index: UInt32, format: MediaFormat) -> String {
-        let ext: [MediaFormat: String] = [.jpeg: "jpg", .png: "png", .webp: "webp", .gif: "gif", .heif: "heic", .tiff: "tif"]
+        let ext: [MediaFormat: String] = [
+            .jpeg: "jpg", .png: "png", .webp: "webp", .gif: "gif", .heif: "heic", .tiff: "tif", .mp4: "mp4", .mp3: "mp3",
+            .wav: "wav", .flac: "flac", .ogg: "ogg",
+        ]
         return "attachment-\(index + 1).\(ext[format] ?? format.rawValue)"
     }
 

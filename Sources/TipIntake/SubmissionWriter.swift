@@ -45,14 +45,27 @@ final class SubmissionWriter: @unchecked Sendable {
         }
     }
 
-    /// Ends the current file: the verifier's verdict, the last clean bytes, the scrubbed size.
+    /// Ends the current file: the verifier's verdict, the last clean bytes (a rebuilt movie:
+    /// all of it, handed over in pieces of about 1 MiB), the scrubbed size.
     func end() async throws -> (bytes: Int, report: RedactionReport) {
         try await run { writer -> (bytes: Int, report: RedactionReport) in
-            let (tail, report): ([UInt8], RedactionReport)
-            do throws(RedactionError) { (tail, report) = try writer.session!.finish() } catch { throw Failure.redaction(error) }
+            var storageFailure: VaultError?
+            let report: RedactionReport
+            do throws(RedactionError) {
+                report = try writer.session!.finish { (piece) throws(RedactionError) in
+                    do throws(VaultError) {
+                        try writer.composer?.push(piece)
+                    } catch {
+                        storageFailure = error
+                        throw .spoolFailed(reason: "the vault could not take the file")
+                    }
+                }
+            } catch {
+                if let storageFailure { throw Failure.vault(storageFailure) }
+                throw Failure.redaction(error)
+            }
             writer.session = nil
             do throws(VaultError) {
-                if !tail.isEmpty { try writer.composer?.push(tail) }
                 let stored = try writer.composer?.endAttachment()
                 return (stored ?? report.bytesOut, report)
             } catch { throw Failure.vault(error) }

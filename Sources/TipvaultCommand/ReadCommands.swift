@@ -87,6 +87,14 @@ enum TipPrinter {
         }
     }
 
+    /// "photo", "video" or "recording": what an investigator would call the attachment. A movie
+    /// file with no picture track is a recording (M4A voice memos share the MP4 format).
+    static func kind(of a: AttachmentEntry) -> String {
+        if a.kept.contains("video") { return "video" }
+        if a.kept.contains("audio") || ["mp3", "wav", "flac", "ogg", "mp4"].contains(a.format) { return "recording" }
+        return "photo"
+    }
+
     static func printMessage(_ message: String, answers: [String: String], attachments: [AttachmentEntry]) {
         Console.out("\nmessage:")
         for line in Output.clean(message).split(separator: "\n", omittingEmptySubsequences: false) { Console.out("  " + line) }
@@ -97,7 +105,7 @@ enum TipPrinter {
             Console.out("\nattachments:")
             for a in attachments {
                 Console.out(
-                    "  \(a.index + 1). \(Output.clean(a.format, limit: 8))  \(a.bytes) B  removed: \(Output.clean(a.removed.isEmpty ? "nothing" : a.removed.joined(separator: ", "), limit: 200))  kept: \(Output.clean(a.kept.isEmpty ? "nothing" : a.kept.joined(separator: ", "), limit: 200))"
+                    "  \(a.index + 1). \(Self.kind(of: a)) (\(Output.clean(a.format, limit: 8)))  \(a.bytes) B  removed: \(Output.clean(a.removed.isEmpty ? "nothing" : a.removed.joined(separator: ", "), limit: 200))  kept: \(Output.clean(a.kept.isEmpty ? "nothing" : a.kept.joined(separator: ", "), limit: 200))"
                 )
             }
         }

@@ -133,7 +133,7 @@ final class CLIGoldenTests {
                   Look at this
 
                 attachments:
-                  1. jpeg  6 B  removed: gps  kept: nothing
+                  1. photo (jpeg)  6 B  removed: gps  kept: nothing
 
                 conversation:
                   \(vault.today())  reply by ana: Thanks, we are on it
