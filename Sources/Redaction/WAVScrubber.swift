@@ -139,6 +139,9 @@ public struct WAVScrubber: Scrubber {
         guard Self.le16(fmt, 2) >= 1, Self.le32(fmt, 4) >= 1 else {
             throw .malformed(.wav, offset: chunkStart, reason: "fmt chunk with no channels or no sample rate")
         }
+        if fmt.count >= 18 && Int(Self.le16(fmt, 16)) > fmt.count - 18 {
+            throw .malformed(.wav, offset: chunkStart, reason: "fmt extension runs past its chunk")
+        }
         let ds64 = held.first { $0.id == "ds64" }?.body
         var dataSize = size
         if size32 == 0xFFFF_FFFF {

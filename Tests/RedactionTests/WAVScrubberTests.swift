@@ -142,6 +142,22 @@ import TiplinePolicy
         #expect(refusal(manyChunks) == .unsupportedLayout(.wav, reason: "more than 65536 chunks"))
     }
 
+    @Test func rf64TableIsEmptiedAndBW64KeepsItsMagic() throws {
+        let table = F.le(1, 4) + Array("LIST".utf8) + F.le(5, 8)
+        let ds64 = F.le(0, 8) + F.le(F.samples.count, 8) + F.le(100, 8) + table
+        let data = Array("data".utf8) + F.le(0xFFFF_FFFF, 4) + F.samples
+        for magic in ["RF64", "BW64"] {
+            let input = F.riff([F.chunk("ds64", ds64), F.chunk("fmt ", F.fmt), data, F.info], magic: magic, size: 0xFFFF_FFFF)
+            let (output, report) = try Redactor(policy: RedactionPolicy()).redact(input)
+            let fixed = F.le(output.count - 8, 8) + F.le(F.samples.count, 8) + F.le(100, 8) + F.le(0, 4)
+            #expect(output == F.riff([F.chunk("ds64", fixed), F.chunk("fmt ", F.fmt), data], magic: magic, size: 0xFFFF_FFFF))
+            // The ds64 RIFF size (0) ends the file at the header, so what follows data is a trailer.
+            #expect(report.removed == [.trailer])
+        }
+        let shortTable = F.riff([F.chunk("ds64", Array(ds64.prefix(28)) + [0]), F.chunk("fmt ", F.fmt), data], magic: "RF64")
+        #expect(refusal(shortTable) == .malformed(.wav, offset: 12, reason: "ds64 table runs past its chunk"))
+    }
+
     @Test func verifierRejectsHandMadeBadOutputs() {
         let clean = F.riff([F.chunk("fmt ", F.fmt), F.chunk("data", F.samples)])
         #expect(throws: Never.self) { try FormatsDrive.verify(WAVVerifier.self, clean) }
