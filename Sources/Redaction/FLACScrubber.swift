@@ -114,7 +114,13 @@ public struct FLACScrubber: Scrubber {
             if type == 0 && body[10] == 0 && body[11] == 0 && body[12] & 0xF0 == 0 {
                 throw .malformed(.flac, offset: blockStart, reason: "STREAMINFO sample rate is 0")
             }
-            kept.append((type, body))
+            if type == 3, let table = Self.seekTable(body) {
+                kept.append((type, table))
+            } else if type == 3 {
+                summary.removed.insert(.other)
+            } else {
+                kept.append((type, body))
+            }
         } else {
             summary.removed.formUnion(FLACBlockNames.categories(type, head: body, whole: body.count == length))
         }
@@ -131,6 +137,27 @@ public struct FLACScrubber: Scrubber {
         kept = []
         summary.kept.insert(.audio)
         state = .firstFrame
+    }
+
+    /// A SEEKTABLE is kept only if it reads as one (sample numbers ascending, offsets not
+    /// decreasing, placeholders last); the undefined fields of placeholder points are zeroed.
+    static func seekTable(_ body: [UInt8]) -> [UInt8]? {
+        var out = body
+        var previous: (sample: UInt64, offset: UInt64)?
+        var placeholders = false
+        for at in stride(from: 0, to: body.count, by: 18) {
+            let sample = body[at..<(at + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let offset = body[(at + 8)..<(at + 16)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            if sample == UInt64.max {
+                placeholders = true
+                for k in (at + 8)..<(at + 18) { out[k] = 0 }
+                continue
+            }
+            if placeholders { return nil }
+            if let p = previous, sample <= p.sample || offset < p.offset { return nil }
+            previous = (sample, offset)
+        }
+        return out
     }
 
     /// Frame bytes go out as they come, less the last 128, which may turn out to be an ID3v1 tag.

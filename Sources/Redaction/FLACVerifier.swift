@@ -82,8 +82,33 @@ public struct FLACVerifier: OutputVerifier {
             let rate = Int(pending[14]) << 12 | Int(pending[15]) << 4 | Int(pending[16]) >> 4
             guard rate > 0 else { throw fail("STREAMINFO sample rate is 0") }
         }
+        if pending[0] & 0x7F == 3 { try checkSeekPoints(pending[4...]) }
         inAudio = pending[0] & 0x80 != 0
         pending = []
+    }
+
+    /// Seek points must look like seek points: ascending, placeholders last and all zero
+    /// after their 0xFF… sample number, so the table cannot carry anything else.
+    private func checkSeekPoints(_ table: ArraySlice<UInt8>) throws(RedactionError) {
+        var last: [UInt8] = []
+        var sawPlaceholder = false
+        var point = table.startIndex
+        while point < table.endIndex {
+            let fields = Array(table[point..<(point + 18)])
+            point += 18
+            if fields[0..<8].allSatisfy({ $0 == 0xFF }) {
+                guard fields[8...].allSatisfy({ $0 == 0 }) else { throw fail("a seek placeholder carries data") }
+                sawPlaceholder = true
+                continue
+            }
+            guard !sawPlaceholder else { throw fail("a seek point after a placeholder") }
+            if !last.isEmpty {
+                guard fields[0..<8].lexicographicallyPrecedes(last[0..<8]) == false, fields[0..<8] != last[0..<8],
+                    !fields[8..<16].lexicographicallyPrecedes(last[8..<16])
+                else { throw fail("seek points out of order") }
+            }
+            last = fields
+        }
     }
 
     private mutating func remember(_ chunk: UnsafeRawBufferPointer) {

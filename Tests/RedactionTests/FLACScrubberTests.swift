@@ -32,6 +32,17 @@ import TiplinePolicy
         let (output, _) = try redactor.redact(try F.read(input))
         #expect(output == F.flacFile([blocks[0], (3, placeholder)], frames: bytes[frames...]))
         #expect(try F.judge(input: input, output: output, format: .flac, scratch: scratch) == [])
+        // A "seek table" that does not read as one (a comment relabelled) is dropped; a
+        // placeholder's undefined fields are zeroed.
+        let fake = Array("CANARY-ARTIST-SEEK".utf8) + Array("CANARY-COMMENT-SEK".utf8)
+        let dirtyPlaceholder = [UInt8](repeating: 0xFF, count: 8) + Array("CANARY-LOC".utf8)
+        for (table, kept) in [(fake, [(UInt8, [UInt8])]()), (dirtyPlaceholder, [(3, placeholder)])] {
+            let (out, _) = try redactor.redact(F.flacFile([blocks[0], (3, table)], frames: bytes[frames...]))
+            #expect(out == F.flacFile([blocks[0]] + kept, frames: bytes[frames...]))
+        }
+        #expect(throws: RedactionError.self) {
+            try FormatsDrive.verify(FLACVerifier.self, F.flacFile([blocks[0], (3, dirtyPlaceholder)], frames: bytes[frames...]))
+        }
     }
 
     @Test func appendedID3v1AndLeadingID3v2TagsAreDropped() throws {
@@ -111,6 +122,29 @@ import TiplinePolicy
             }
         }
         #expect(refusal(Array(tiny[0..<frames])) == .malformed(.flac, offset: frames, reason: "no audio frames after the metadata"))
+    }
+
+    @Test func framesStreamOutAsTheyArrive() throws {
+        let scratch = try Scratch()
+        let bytes = try F.read(try F.flac(scratch))
+        let frames = F.flacBlocks(bytes).frames
+        var session = Redactor(policy: RedactionPolicy()).makeSession()
+        var out = try session.consume(Array(bytes[0..<(frames + 4096)]))
+        #expect(out.count == 42 + 4096 - 128)  // marker and STREAMINFO, the frames less the held-back 128
+        out += try session.consume(Array(bytes[(frames + 4096)...]))
+        #expect(out + (try session.finish().tail) == Array(bytes[0..<4]) + [0x80] + bytes[5..<42] + bytes[frames...])
+    }
+
+    @Test func mutatedMetadataIsRefusedOrVerifies() throws {
+        let scratch = try Scratch()
+        let bytes = try small(scratch)
+        var mutator = FormatsMutator(seed: 43)
+        for _ in 0..<400 {
+            let mutated = mutator.mutate(bytes, window: F.flacBlocks(bytes).frames + 4)
+            guard let (output, _) = try? Redactor(policy: RedactionPolicy()).redact(mutated) else { continue }
+            #expect(throws: Never.self) { try FormatsDrive.verify(FLACVerifier.self, output) }
+            #expect(!String(decoding: output, as: Unicode.ASCII.self).contains("CANARY"))
+        }
     }
 
     @Test func brokenStructuresAreTypedRefusals() throws {

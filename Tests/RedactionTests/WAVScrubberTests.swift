@@ -142,6 +142,30 @@ import TiplinePolicy
         #expect(refusal(manyChunks) == .unsupportedLayout(.wav, reason: "more than 65536 chunks"))
     }
 
+    @Test func samplesStreamOutAsTheyArrive() throws {
+        let big = F.riff([F.info, F.chunk("fmt ", F.fmt), F.chunk("data", [UInt8](repeating: 7, count: 1 << 20))])
+        var session = Redactor(policy: RedactionPolicy()).makeSession()
+        let head = 12 + F.info.count + 24 + 8
+        #expect(try session.consume(Array(big[0..<head])).count == 12 + 24 + 8)
+        for start in stride(from: head, to: big.count, by: 4096) {
+            let piece = Array(big[start..<min(start + 4096, big.count)])
+            #expect(try session.consume(piece) == piece)
+        }
+        #expect(try session.finish().tail == [])
+    }
+
+    @Test func mutatedHeadersAreRefusedOrVerify() throws {
+        let scratch = try Scratch()
+        let wav = try F.read(try F.wav(scratch))
+        var mutator = FormatsMutator(seed: 42)
+        for _ in 0..<400 {
+            let bytes = mutator.mutate(wav, window: 800)
+            guard let (output, _) = try? Redactor(policy: RedactionPolicy()).redact(bytes) else { continue }
+            #expect(throws: Never.self) { try FormatsDrive.verify(WAVVerifier.self, output) }
+            #expect(!String(decoding: output, as: Unicode.ASCII.self).contains("CANARY"))
+        }
+    }
+
     @Test func rf64TableIsEmptiedAndBW64KeepsItsMagic() throws {
         let table = F.le(1, 4) + Array("LIST".utf8) + F.le(5, 8)
         let ds64 = F.le(0, 8) + F.le(F.samples.count, 8) + F.le(100, 8) + table
