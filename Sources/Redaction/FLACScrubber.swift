@@ -114,10 +114,10 @@ public struct FLACScrubber: Scrubber {
             if type == 0 && body[10] == 0 && body[11] == 0 && body[12] & 0xF0 == 0 {
                 throw .malformed(.flac, offset: blockStart, reason: "STREAMINFO sample rate is 0")
             }
-            if type == 3, let table = Self.seekTable(body) {
+            if type == 3, !body.isEmpty, let table = Self.seekTable(body) {
                 kept.append((type, table))
             } else if type == 3 {
-                summary.removed.insert(.other)
+                if !body.isEmpty { summary.removed.insert(.other) }
             } else {
                 kept.append((type, body))
             }

@@ -72,7 +72,7 @@ public struct FLACVerifier: OutputVerifier {
         default:
             throw fail("metadata block type \(kind) is not allowed in output")
         }
-        guard size > 0 else { throw fail("empty metadata block") }
+        guard size > 0, size <= 1 << 20 else { throw fail("metadata block of \(size) bytes") }
         skipping = size
     }
 

@@ -36,7 +36,7 @@ import TiplinePolicy
         // placeholder's undefined fields are zeroed.
         let fake = Array("CANARY-ARTIST-SEEK".utf8) + Array("CANARY-COMMENT-SEK".utf8)
         let dirtyPlaceholder = [UInt8](repeating: 0xFF, count: 8) + Array("CANARY-LOC".utf8)
-        for (table, kept) in [(fake, [(UInt8, [UInt8])]()), (dirtyPlaceholder, [(3, placeholder)])] {
+        for (table, kept) in [(fake, [(UInt8, [UInt8])]()), (dirtyPlaceholder, [(3, placeholder)]), ([], [])] {
             let (out, _) = try redactor.redact(F.flacFile([blocks[0], (3, table)], frames: bytes[frames...]))
             #expect(out == F.flacFile([blocks[0]] + kept, frames: bytes[frames...]))
         }
