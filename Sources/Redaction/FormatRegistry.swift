@@ -23,6 +23,8 @@ public enum FormatRegistry {
         .webp: Entry(WebPScrubber.self, WebPVerifier.self),
         .heif: Entry(ISOBMFFScrubber.self, ISOBMFFVerifier.self),
         .tiff: Entry(TIFFScrubber.self, TIFFVerifier.self),
+        .wav: Entry(WAVScrubber.self, WAVVerifier.self),
+        .flac: Entry(FLACScrubber.self, FLACVerifier.self),
     ]
 
     public static func entry(for format: MediaFormat) -> Entry? { entries[format] }
