@@ -38,6 +38,8 @@ struct TestPolicy {
               allow_tipster_keep_location: \(allowKeepLocation)
               allow_tipster_keep_capture_date: \(allowKeepCaptureDate)
               max_file_bytes: \(maxAttachmentBytes)
+              max_video_bytes: \(maxAttachmentBytes)
+              max_audio_bytes: \(maxAttachmentBytes)
             receipts:
               argon2_ops_limit: \(argon2Ops)
               argon2_mem_limit_bytes: \(argon2Mem)
