@@ -21,11 +21,11 @@ extension MovieVerifier {
             self.layout = layout
             self.chunks = layout.chunks.sorted { ($0.offset, $0.length) < ($1.offset, $1.length) }
             self.position = payloadStart
+            for c in chunks where c.offset < payloadStart || c.offset > payloadEnd || c.length > payloadEnd - c.offset {
+                throw movieFail("a chunk of track \(c.track + 1) at offset \(c.offset) lies outside the mdat payload")
+            }
             var cursor = payloadStart
             for c in chunks {
-                guard c.offset >= payloadStart, c.length <= payloadEnd - c.offset else {
-                    throw movieFail("a chunk of track \(c.track + 1) at offset \(c.offset) lies outside the mdat payload")
-                }
                 guard c.offset <= cursor else { throw movieFail("mdat bytes at offset \(cursor) belong to no sample") }
                 guard c.offset == cursor else { throw movieFail("samples overlap at offset \(c.offset)") }
                 cursor += c.length
@@ -39,6 +39,7 @@ extension MovieVerifier {
                 while chunkLeft == 0 { try open() }
                 var n = min(chunkLeft, bytes.count - i)
                 if var w = walker {
+                    walker = nil  // keeps `w.sei` uniquely referenced, so appending never copies it
                     if w.sampleLeft == 0 {
                         guard samplesLeft > 0 else { throw movieFail("a chunk at offset \(position) is longer than its samples") }
                         w.begin(size: layout.sampleSize(track: track, sample: nextSample), at: position)

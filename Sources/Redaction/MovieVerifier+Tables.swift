@@ -182,7 +182,9 @@ extension MovieVerifier.MoovParser {
         let config = hevc ? "hvcC" : "avcC"
         var found: [String: Box] = [:]
         for k in try children(of: e, from: c.pos) {
-            guard V.visualChildren.contains(k.name), k.name != (hevc ? "avcC" : "hvcC") else { throw movieFail("\(at(k)) is not allowed in \(e.name)") }
+            guard V.visualChildren.contains(k.name), k.name != (hevc ? "avcC" : "hvcC") else {
+                throw movieFail("\(at(k)) is not allowed in \(e.name)")
+            }
             guard found[k.name] == nil else { throw movieFail("\(at(k)) appears twice in \(e.name)") }
             found[k.name] = k
         }

@@ -84,7 +84,8 @@ typealias MB = MovieBytes
         qt.audioEntry = MB.box(
             "mp4a", MB.zeros(6), MB.be(1, 2), MB.be(1, 2), MB.zeros(6), MB.be(2, 2), MB.be(16, 2), MB.be(0xFFFE, 2), MB.zeros(2),
             MB.be(44100 << 16, 4), MB.zeros(16),
-            MB.box("wave", MB.box("frma", Array("mp4a".utf8)), MB.box("mp4a", MB.zeros(4)), MB.full("esds", 0, 0, [3, 0]), MB.be(8, 4) + MB.zeros(4)),
+            MB.box(
+                "wave", MB.box("frma", Array("mp4a".utf8)), MB.box("mp4a", MB.zeros(4)), MB.full("esds", 0, 0, [3, 0]), MB.be(8, 4) + MB.zeros(4)),
             MB.box("chan", MB.zeros(12)))
         #expect(passes(qt))
         #expect(passes(MB(videoEntryExtra: [MB.box("pasp", MB.be(1, 4), MB.be(1, 4)), MB.box("colr", Array("nclx".utf8), MB.zeros(7))])))
@@ -149,7 +150,7 @@ typealias MB = MovieBytes
 
     @Test func dataReferenceMustBeSelfContained() {
         let withString = MB.full("url ", 0, 0, Array("file:///Users/alice/x.mov\0".utf8))
-        #expect(rejection(MB(drefEntries: [withString]).build())?.contains("dref") == true)
+        #expect(rejection(MB(drefEntries: [withString]).build())?.contains("url") == true)
         #expect(rejection(MB(drefEntries: [MB.full("url ", 0, 0)]).build()) != nil)
         #expect(rejection(MB(drefEntries: [MB.full("url ", 0, 1, Array("x\0".utf8))]).build()) != nil)
         #expect(rejection(MB(drefEntries: [MB.full("alis", 0, 1)]).build()) != nil)

@@ -98,7 +98,8 @@ struct MovieBytes {
             if hevcSEIArray { arrays.append([0x27] + Self.be(1, 2) + Self.be(5, 2) + [0x4E, 0x01, 0x05, 0x00, 0x80]) }
             config = Self.box("hvcC", [1], Self.zeros(20), [0xF3, UInt8(arrays.count)], arrays.flatMap { $0 })
         } else {
-            config = Self.box("avcC", [1, 0x64, 0, 0x1F, 0xFF, 0xE1], Self.be(4, 2), [0x67, 0x64, 0, 0x1F], [1], Self.be(4, 2), [0x68, 0xEE, 0x3C, 0x80])
+            config = Self.box(
+                "avcC", [1, 0x64, 0, 0x1F, 0xFF, 0xE1], Self.be(4, 2), [0x67, 0x64, 0, 0x1F], [1], Self.be(4, 2), [0x68, 0xEE, 0x3C, 0x80])
         }
         return Self.box(
             hevc ? "hvc1" : "avc1", Self.zeros(6), Self.be(1, 2), Self.zeros(16), Self.be(64, 2), Self.be(48, 2),
@@ -120,15 +121,17 @@ struct MovieBytes {
             let lastVideo = firstAudio + audioSamples.joined().count
             let videoStbl = Self.stbl(
                 entry: videoEntry, sizes: v.map(\.count) + extraVideoSizes, chunks: [(start, 2), (lastVideo, 1)], co64: co64)
-            let audioStbl = Self.stbl(entry: audioEntry ?? Self.mp4a, sizes: audioSamples.map(\.count), chunks: [(firstAudio + audioOffsetDelta, 2)], co64: co64)
+            let audioStbl = Self.stbl(
+                entry: audioEntry ?? Self.mp4a, sizes: audioSamples.map(\.count), chunks: [(firstAudio + audioOffsetDelta, 2)], co64: co64)
             let mv = mvhdVersion
             let mvhd = Self.full("mvhd", mv, 0, Self.times(mv, mvhdTimes), Self.be(1000, 4), Self.be(3, mv == 0 ? 4 : 8), Self.zeros(80))
             return Self.box(
                 "moov", mvhd, trak(id: 1, handler: "vide", name: videoHandlerName, stbl: videoStbl, extra: videoTrakExtra),
                 trak(id: 2, handler: "soun", name: soundHandlerName, stbl: audioStbl), extraTracks.flatMap { $0 }, moovExtra.flatMap { $0 })
         }
-        let header = largeMdat ? Self.be(1, 4) + Array("mdat".utf8) + Self.be(payload.count + 16, 8) : Self.be(payload.count + 8, 4) + Array("mdat".utf8)
-        let start = ftyp.count + moov(0).count + header.count
+        let header =
+            largeMdat ? Self.be(1, 4) + Array("mdat".utf8) + Self.be(payload.count + 16, 8) : Self.be(payload.count + 8, 4) + Array("mdat".utf8)
+        let start = ftyp.count + moov(1 << 20).count + header.count
         return (ftyp, moov(start), header + payload)
     }
 
