@@ -91,7 +91,6 @@ public struct MovieVerifier: OutputVerifier {
         case "moov":
             guard bodyLeft <= Self.maxMoovBytes else { throw Self.fail("moov at offset \(boxStart) is larger than 64 MiB") }
             phase = .moov
-            body.reserveCapacity(bodyLeft)
             if bodyLeft == 0 { try bodyDone() }
         default:
             media = try MediaWalk(layout: layout!, payloadStart: position, payloadEnd: position + bodyLeft)

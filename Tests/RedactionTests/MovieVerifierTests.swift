@@ -199,6 +199,13 @@ typealias MB = MovieBytes
         #expect(rejection(m.build()) != nil)
     }
 
+    @Test func oversizedSEIFailsWithoutBeingHeld() {
+        var m = MB()
+        let big = [0x06, 0x06, 0x01, 0xC4] + MB.zeros(1 << 20) + [0x80]
+        m.videoSamples = [MB.nal(big), MB.avcSamples[1], MB.avcSamples[2]]
+        #expect(rejection(m.build())?.contains("1 MiB") == true)
+    }
+
     @Test func nalLengthsMustTileSamples() {
         var m = MB()
         m.videoSamples = [MB.avcSamples[0], MB.be(10, 4) + [0x41, 0x9A, 0x02], MB.avcSamples[2]]
