@@ -23,6 +23,7 @@ public enum FormatRegistry {
         .webp: Entry(WebPScrubber.self, WebPVerifier.self),
         .heif: Entry(ISOBMFFScrubber.self, ISOBMFFVerifier.self),
         .tiff: Entry(TIFFScrubber.self, TIFFVerifier.self),
+        .mp4: Entry(MovieScrubber.self, MovieVerifier.self),
         .wav: Entry(WAVScrubber.self, WAVVerifier.self),
         .flac: Entry(FLACScrubber.self, FLACVerifier.self),
     ]

@@ -34,7 +34,8 @@ struct VideoUserDataFilter {
             let start = pos + lengthSize
             guard length <= sample.count - start else { throw bad(offset + pos, "a NAL unit runs past its sample") }
             let nal = sample[start..<(start + length)]
-            let replacement = isSEI(nal) ? try filterSEI(nal, at: offset + start) : nil
+            // An empty NAL unit carries nothing and decoders skip it; the rebuilt file has none.
+            let replacement = length == 0 ? [] : isSEI(nal) ? try filterSEI(nal, at: offset + start) : nil
             if let replacement {
                 if out == nil { out = Array(sample[0..<pos]) }
                 if !replacement.isEmpty {
