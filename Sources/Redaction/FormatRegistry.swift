@@ -23,6 +23,7 @@ public enum FormatRegistry {
         .webp: Entry(WebPScrubber.self, WebPVerifier.self),
         .heif: Entry(ISOBMFFScrubber.self, ISOBMFFVerifier.self),
         .tiff: Entry(TIFFScrubber.self, TIFFVerifier.self),
+        .mp3: Entry(MP3Scrubber.self, MP3Verifier.self),
     ]
 
     public static func entry(for format: MediaFormat) -> Entry? { entries[format] }
