@@ -24,6 +24,7 @@ public enum FormatRegistry {
         .heif: Entry(ISOBMFFScrubber.self, ISOBMFFVerifier.self),
         .tiff: Entry(TIFFScrubber.self, TIFFVerifier.self),
         .mp3: Entry(MP3Scrubber.self, MP3Verifier.self),
+        .ogg: Entry(OggScrubber.self, OggVerifier.self),
     ]
 
     public static func entry(for format: MediaFormat) -> Entry? { entries[format] }
