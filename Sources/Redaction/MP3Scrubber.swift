@@ -11,7 +11,14 @@ import TiplinePolicy
 /// way. After anything that is not a frame, a frame only counts once three headers chain (or
 /// the chain ends exactly at a tag or at the end of the file), so a stray sync word inside tag
 /// data is never mistaken for audio. A stream that then changes version, layer or sample rate
-/// is refused. Memory: a few frames of lookahead, never the file.
+/// is refused. As in FFmpeg, the first two frames must each chain on their own, except that a
+/// first frame carrying a Xing/Info/VBRI header counts by itself (encoders may put junk after
+/// it). A frame cut short by the end of the file is refused as truncated: its missing bytes
+/// were usually overwritten by a tag, so no output could decode like the input.
+///
+/// Kept, as part of the audio frames: LAME writes "LAME3.100" into the unused ancillary bits of
+/// some frames; removing it would mean rewriting frame payloads, so only the Xing frame's
+/// encoder version is zeroed (`MP3VBRTag`). Memory: a few frames of lookahead, never the file.
 public struct MP3Scrubber: Scrubber {
     public static let format = MediaFormat.mp3
     static let chainToConfirm = 3

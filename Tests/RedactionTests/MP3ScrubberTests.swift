@@ -102,6 +102,18 @@ import TiplinePolicy
         }
     }
 
+    @Test func mutatedFilesGiveATypedErrorOrACleanVerifiedOutput() throws {
+        let scratch = try Scratch()
+        let input = MP3OggFixtures.withTailTags(
+            try FormatsSupport.read(URL(fileURLWithPath: try MP3OggFixtures.ffmpegMP3(scratch, seconds: "0.2", rate: "8000"))))
+        var mutator = FormatsMutator(seed: 41)
+        for _ in 0..<400 {
+            let mutated = mutator.mutate(input, window: input.count)
+            guard let (output, _) = try? redactor.redact(mutated) else { continue }
+            for canary in MP3OggFixtures.canaries { #expect(!MP3OggFixtures.contains(output, canary)) }
+        }
+    }
+
     @Test func garbageBetweenFramesIsDroppedAsOther() throws {
         let scratch = try Scratch()
         let frames = try MP3OggFixtures.cleanMP3(scratch)

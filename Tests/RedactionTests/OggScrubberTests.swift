@@ -76,6 +76,21 @@ import TiplinePolicy
         }
     }
 
+    @Test func mutatedHeaderPagesGiveATypedErrorOrACleanVerifiedOutput() throws {
+        let scratch = try Scratch()
+        for codec in ["libopus", "libvorbis"] {
+            let input = try FormatsSupport.read(URL(fileURLWithPath: try MP3OggFixtures.ffmpegOgg(scratch, codec: codec, name: "\(codec).ogg")))
+            var mutator = FormatsMutator(seed: 7)
+            for _ in 0..<300 {
+                // CRCs would catch almost every change, so mutate and then re-seal every page.
+                var pages = Self.pages(mutator.mutate(input, window: 4000))
+                for i in pages.indices where pages[i].count >= 27 { OggPage.seal(&pages[i]) }
+                guard let (output, _) = try? redactor.redact(Array(pages.joined())) else { continue }
+                for canary in Self.oggCanaries { #expect(!MP3OggFixtures.contains(output, canary)) }
+            }
+        }
+    }
+
     @Test func damagedAndMultiStreamFilesAreRefused() throws {
         let scratch = try Scratch()
         let input = try FormatsSupport.read(URL(fileURLWithPath: try MP3OggFixtures.ffmpegOgg(scratch, codec: "libopus", name: "o.ogg")))
