@@ -151,5 +151,10 @@ import TiplinePolicy
         print("corpus mp3: \(t)")
         for line in t.refusals { print("corpus mp3 refused: \(line)") }
         #expect(t.files == 0 || t.scrubbed > 0)
+        // Refused today: three files whose last frame runs past the end of the file (mutagen cut
+        // them short at 5120 or 8192 bytes; in id3v1v2-combined an ID3v1 tag then follows the cut).
+        if t.files > 0 {
+            #expect(t.refusals.map { String($0.prefix { $0 != ":" }) } == ["mut-id3v1v2-combined.mp3", "mut-id3v22-test.mp3", "mut-vbri.mp3"])
+        }
     }
 }
