@@ -26,6 +26,8 @@ public enum FormatRegistry {
         .mp4: Entry(MovieScrubber.self, MovieVerifier.self),
         .wav: Entry(WAVScrubber.self, WAVVerifier.self),
         .flac: Entry(FLACScrubber.self, FLACVerifier.self),
+        .mp3: Entry(MP3Scrubber.self, MP3Verifier.self),
+        .ogg: Entry(OggScrubber.self, OggVerifier.self),
     ]
 
     public static func entry(for format: MediaFormat) -> Entry? { entries[format] }
