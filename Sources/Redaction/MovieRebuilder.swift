@@ -13,7 +13,7 @@ struct MovieRebuilder {
     var summary: ScrubSummary
     /// Samples above this size are refused: they are read whole to remove SEI.
     static let maxSampleBytes = 64 * 1024 * 1024
-    static let pieceBytes = 1 << 20
+    static let pieceBytes = 256 << 10
 
     init(index: MovieBoxReader, quickTime: Bool, extents: [MovieMediaExtent], spool: any ScrubSpool, summary: ScrubSummary) {
         self.index = index
@@ -139,7 +139,7 @@ struct MovieRebuilder {
         }
     }
 
-    /// Second pass: the kept chunks, in file order, in pieces of about 1 MiB.
+    /// Second pass: the kept chunks, in file order, in pieces of about 256 KiB.
     private func write(
         _ tracks: [KeptMovieTrack], _ placed: [Placed], start: [UInt8], emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void
     ) throws(RedactionError) {

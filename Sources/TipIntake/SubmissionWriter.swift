@@ -46,7 +46,7 @@ final class SubmissionWriter: @unchecked Sendable {
     }
 
     /// Ends the current file: the verifier's verdict, the last clean bytes (a rebuilt movie:
-    /// all of it, handed over in pieces of about 1 MiB), the scrubbed size.
+    /// all of it, handed over in pieces of about 256 KiB), the scrubbed size.
     func end() async throws -> (bytes: Int, report: RedactionReport) {
         try await run { writer -> (bytes: Int, report: RedactionReport) in
             var storageFailure: VaultError?

@@ -15,11 +15,11 @@ struct VideoIntakeTests {
 
     /// An iPhone-like MOV, `moov` after `mdat` as phones write it: H.264 with a user-data SEI
     /// canary, AAC, Apple location/make/model keys, a subtitle track with GPS text. `seconds`
-    /// and `size` scale it; `-qp 0` makes large files quickly.
-    static func phoneMovie(in dir: URL, seconds: Int = 2, size: String = "320x240", lossless: Bool = false) throws -> Movie {
+    /// and `size` scale it; `large` adds noise and codes it losslessly (~40 MB a second at 720p).
+    static func phoneMovie(in dir: URL, seconds: Int = 2, size: String = "320x240", large: Bool = false) throws -> Movie {
         let srt = dir.appendingPathComponent("gps.srt")
-        try "1\n00:00:00,000 --> 00:00:01,000\nGPS 48.85830 2.29450 \(Fixtures.canary("subtitle"))\n".write(
-            to: srt, atomically: true, encoding: .utf8)
+        let subtitle = Fixtures.canary("subtitle")
+        try "1\n00:00:00,000 --> 00:00:01,000\nGPS 48.85830 2.29450 \(subtitle)\n".write(to: srt, atomically: true, encoding: .utf8)
         let url = dir.appendingPathComponent("IMG_\(UUID().uuidString.prefix(4)).mov")
         let sei = Fixtures.canary("sei")
         let make = Fixtures.canary("make")
@@ -28,16 +28,17 @@ struct VideoIntakeTests {
             try Run.tool(
                 "ffmpeg",
                 [
-                    "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25:duration=\(seconds)", "-f", "lavfi", "-i",
+                    "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=\(size):rate=25:duration=\(seconds)" + (large ? ",noise=alls=60:allf=t" : ""), "-f", "lavfi", "-i",
                     "sine=frequency=440:duration=\(seconds)", "-i", srt.path, "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264",
                     "-preset", "ultrafast",
-                ] + (lossless ? ["-qp", "0"] : []) + [
+                ] + (large ? ["-qp", "0"] : []) + [
                     "-pix_fmt", "yuv420p", "-bsf:v", "h264_metadata=sei_user_data=086f3693-b7b3-4f2c-9653-21492feee5b8+\(sei)",
                     "-c:a", "aac", "-c:s", "mov_text", "-movflags", "use_metadata_tags", "-metadata",
                     "com.apple.quicktime.make=\(make)", "-metadata", "com.apple.quicktime.model=\(model)", "-metadata",
                     "com.apple.quicktime.location.ISO6709=+48.8583+002.2945+035.000/", url.path,
                 ]))
-        return Movie(url: url, bytes: [UInt8](try Data(contentsOf: url)), canaries: [sei, make, model, Fixtures.canary("subtitle"), "+48.8583"])
+        return Movie(url: url, bytes: [UInt8](try Data(contentsOf: url)), canaries: [sei, make, model, subtitle, "+48.8583"])
     }
 
     static func voiceMemo(in dir: URL) throws -> Movie {
@@ -113,7 +114,8 @@ struct VideoIntakeTests {
         }
 
         // Nothing of either file in the clear: not its metadata, not its media data, not its name.
-        let secrets = movie.canaries.map { Array($0.utf8) } + memo.canaries.map { Array($0.utf8) } + Self.mediaWindows(movie.bytes)
+        let secrets =
+            movie.canaries.map { Array($0.utf8) } + memo.canaries.map { Array($0.utf8) } + Self.mediaWindows(movie.bytes)
             + [Array(movie.url.lastPathComponent.utf8), Array(memo.url.lastPathComponent.utf8)]
         #expect(server.stop() == 0)
         let everything =
@@ -125,7 +127,7 @@ struct VideoIntakeTests {
     }
 
     /// A moov-last video much larger than the server's memory budget: the media data waits in
-    /// the encrypted spool, so peak RSS stays bounded. 48 MB by default (TIPLINE_LARGE_TESTS=1: ~200 MB).
+    /// the encrypted spool, so peak RSS stays bounded. ~90 MB by default (TIPLINE_LARGE_TESTS=1: ~500 MB).
     @Test("a large moov-last video keeps the server's peak memory bounded and leaves no spool behind")
     func largeVideoMemoryBound() throws {
         var policy = TestPolicy()
@@ -133,8 +135,8 @@ struct VideoIntakeTests {
         policy.maxRequestBytes = 1 << 30
         let server = try ServerUnderTest(policy: policy)
         let large = ProcessInfo.processInfo.environment["TIPLINE_LARGE_TESTS"] == "1"
-        let movie = try Self.phoneMovie(in: server.work, seconds: large ? 40 : 10, size: "1280x720", lossless: true)
-        #expect(movie.bytes.count > (large ? 150_000_000 : 30_000_000), "fixture is \(movie.bytes.count) bytes")
+        let movie = try Self.phoneMovie(in: server.work, seconds: large ? 12 : 2, size: "1280x720", large: true)
+        #expect(movie.bytes.count > (large ? 400_000_000 : 80_000_000), "fixture is \(movie.bytes.count) bytes")
         let before = Self.peakRSS(server.pid)
         let r = try server.submit(.tip(message: "long video", files: [("v.mov", movie.bytes)]))
         #expect(r.status == 201, "\(r.text.prefix(300))")
@@ -144,7 +146,9 @@ struct VideoIntakeTests {
         let leftovers = ServerUnderTest.files(under: server.vault).filter { !$0.path.contains("vault.sqlite") && !$0.path.hasSuffix(".pub") }
         #expect(leftovers.allSatisfy { !$0.path.contains("spool") }, "no spool file remains")
         for w in Self.mediaWindows(movie.bytes) {
-            for (path, bytes) in ServerUnderTest.files(under: server.vault) { #expect(!bytes.contains(bytes: w), "media data in the clear in \(path)") }
+            for (path, bytes) in ServerUnderTest.files(under: server.vault) {
+                #expect(!bytes.contains(bytes: w), "media data in the clear in \(path)")
+            }
         }
     }
 }
