@@ -81,6 +81,24 @@ import TiplinePolicy
         #expect(Set(report.removed).isSuperset(of: [.authorship, .timestamps]))
     }
 
+    @Test func threeGPLosesItsAssetLocationAndAuthor() throws {
+        let dir = try FormatsSupport.tempDir()
+        let input = dir.appendingPathComponent("clip.3gp")
+        try FormatsSupport.must(
+            "ffmpeg",
+            [
+                "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=176x144:rate=15:duration=1", "-f", "lavfi", "-i", "sine=duration=1",
+                "-c:v", "libx264", "-c:a", "aac", "-ar", "16000", "-metadata", "title=CANARY-TITLE", "-metadata", "author=CANARY-MAKE",
+                "-metadata", "location=+48.8583+002.2945/", input.path,
+            ])
+        let original = try FormatsSupport.read(input)
+        #expect(MovieFixtures.contains(original, "loci") && MovieFixtures.contains(original, "CANARY-MAKE"))
+        let (out, report, bytes) = try scrub(input, into: dir)
+        for needle in ["loci", "titl", "auth", "CANARY-TITLE", "CANARY-MAKE"] { #expect(!MovieFixtures.contains(bytes, needle), "\(needle)") }
+        #expect(try MovieFixtures.frameChecksums(out) == MovieFixtures.frameChecksums(input))
+        #expect(Set(report.removed).isSuperset(of: [.location, .authorship]))
+    }
+
     @Test func anyPieceSizesGiveTheSameOutput() throws {
         let dir = try FormatsSupport.tempDir()
         let input = try FormatsSupport.read(try MovieFixtures.iPhoneMOV(in: dir))
