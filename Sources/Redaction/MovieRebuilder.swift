@@ -87,13 +87,17 @@ struct MovieRebuilder {
         var placed: [Placed] = []
         for (t, track) in tracks.enumerated() {
             for (c, chunk) in track.chunks.enumerated() {
-                guard
-                    let e = extents.first(where: {
-                        chunk.offset >= $0.fileStart && chunk.bytes <= $0.count && chunk.offset - $0.fileStart <= $0.count - chunk.bytes
-                    })
-                else {
+                // Extents are in file order: the last one starting at or before the chunk is the only candidate.
+                var low = 0
+                var high = extents.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if extents[mid].fileStart <= chunk.offset { low = mid + 1 } else { high = mid }
+                }
+                guard low > 0, chunk.offset - extents[low - 1].fileStart <= extents[low - 1].count - chunk.bytes else {
                     throw .malformed(.mp4, offset: chunk.offset, reason: "a sample lies outside the media data")
                 }
+                let e = extents[low - 1]
                 placed.append(Placed(track: t, chunk: c, spoolOffset: e.spoolStart + chunk.offset - e.fileStart))
             }
         }

@@ -20,6 +20,8 @@ struct KeptMovieTrack {
     /// Sizes after SEI removal (H.264/HEVC tracks only), filled in by the first pass.
     var filteredSizes: [UInt32]?
 
+    static let maxVideoSamples = 16 << 20
+
     init(video: Bool) { self.video = video }
 
     func size(ofSample i: Int) -> Int { uniformSize != 0 ? uniformSize : Int(sizes[i]) }
@@ -119,7 +121,9 @@ struct KeptMovieTrack {
                 let offset = try r.int(offsets.payload + 8 + (c - 1) * (wide ? 8 : 4), wide ? 8 : 4, in: oRange)
                 var bytes = 0
                 if uniformSize != 0 {
-                    bytes = uniformSize * perChunk
+                    let (product, overflow) = uniformSize.multipliedReportingOverflow(by: perChunk)
+                    guard !overflow else { throw r.malformed(at, "a chunk is impossibly large") }
+                    bytes = product
                 } else {
                     for s in sample..<(sample + perChunk) { bytes += Int(sizes[s]) }
                 }
@@ -129,6 +133,11 @@ struct KeptMovieTrack {
         }
         guard chunks.count == chunkCount, sample == sampleCount else {
             throw r.malformed(stsc.start, "the sample tables disagree on the number of samples")
+        }
+        // Video samples are each read and measured: a count no camera writes is refused
+        // before it costs memory or time (24 hours at 120 frames a second is ~10 million).
+        if video && sampleCount > Self.maxVideoSamples {
+            throw .unsupportedLayout(.mp4, reason: "more video frames than any phone records")
         }
     }
 }
