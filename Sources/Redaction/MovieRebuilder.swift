@@ -162,18 +162,30 @@ struct MovieRebuilder {
                 for s in chunk.firstSample..<(chunk.firstSample + chunk.count) {
                     let size = track.size(ofSample: s)
                     try spool.read(at: at, count: size, into: &buffer)
-                    out += try filter.filter(buffer, at: at) ?? buffer
+                    let sample = try filter.filter(buffer, at: at) ?? buffer
+                    if sample.count >= Self.pieceBytes / 4 {
+                        try flush(true)
+                        try sample.withRawBytes { (raw) throws(RedactionError) in try emit(raw) }
+                    } else {
+                        out += sample
+                        try flush(false)
+                    }
                     at += size
-                    try flush(false)
                 }
             } else {
                 var done = 0
                 while done < chunk.bytes {
                     let n = min(Self.pieceBytes, chunk.bytes - done)
                     try spool.read(at: p.spoolOffset + done, count: n, into: &buffer)
-                    out += buffer
+                    if n >= Self.pieceBytes / 4 {
+                        // Large pieces go out as they are read: no second copy through `out`.
+                        try flush(true)
+                        try buffer.withRawBytes { (raw) throws(RedactionError) in try emit(raw) }
+                    } else {
+                        out += buffer
+                        try flush(false)
+                    }
                     done += n
-                    try flush(false)
                 }
             }
         }

@@ -28,18 +28,38 @@ public struct SpoolMaker: Sendable, Equatable {
     public static let memory = SpoolMaker { MemorySpool() }
 }
 
-/// The in-memory spool.
+/// The in-memory spool: fixed 1 MiB blocks, so growing to a large file never copies what is
+/// already held (one growing array spent most of a 1 GiB scrub in reallocation).
 final class MemorySpool: ScrubSpool {
-    private var bytes: [UInt8] = []
-    var count: Int { bytes.count }
+    static let blockBytes = 1 << 20
+    private var blocks: [[UInt8]] = []
+    private(set) var count = 0
 
     func append(_ piece: UnsafeRawBufferPointer) throws(RedactionError) {
-        bytes.append(contentsOf: piece)
+        var i = 0
+        while i < piece.count {
+            if blocks.isEmpty || blocks[blocks.count - 1].count == Self.blockBytes {
+                blocks.append([])
+                blocks[blocks.count - 1].reserveCapacity(Self.blockBytes)
+            }
+            let n = min(Self.blockBytes - blocks[blocks.count - 1].count, piece.count - i)
+            blocks[blocks.count - 1].append(contentsOf: UnsafeRawBufferPointer(rebasing: piece[i..<(i + n)]))
+            i += n
+        }
+        count += piece.count
     }
 
-    func read(at offset: Int, count: Int, into buffer: inout [UInt8]) throws(RedactionError) {
-        precondition(offset >= 0 && count >= 0 && offset <= bytes.count - count, "spool read out of range")
+    func read(at offset: Int, count wanted: Int, into buffer: inout [UInt8]) throws(RedactionError) {
+        precondition(offset >= 0 && wanted >= 0 && offset <= count - wanted, "spool read out of range")
         buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: bytes[offset..<(offset + count)])
+        var at = offset
+        let end = offset + wanted
+        while at < end {
+            let block = at / Self.blockBytes
+            let within = at % Self.blockBytes
+            let n = min(Self.blockBytes - within, end - at)
+            buffer.append(contentsOf: blocks[block][within..<(within + n)])
+            at += n
+        }
     }
 }
