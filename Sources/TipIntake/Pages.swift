@@ -13,8 +13,8 @@ struct Pages: Sendable {
     func limits() -> String {
         let r = policy.redaction
         let cap = policy.intake.maxAttachmentBytes
-        func mb(_ bytes: Int) -> String {
-            let n = min(bytes, cap) >> 20
+        func mb(_ bytes: Int, capped: Bool = true) -> String {
+            let n = (capped ? min(bytes, cap) : bytes) >> 20
             return n >= 1000 ? "\(n / 1000),\(String(n % 1000).leftPadded(to: 3)) MB" : "\(n) MB"
         }
         return strings["form.attachments.limits"]
@@ -22,7 +22,7 @@ struct Pages: Sendable {
             .replacingPlaceholder("photo", with: mb(r.maxFileBytes))
             .replacingPlaceholder("video", with: mb(r.maxVideoBytes))
             .replacingPlaceholder("audio", with: mb(r.maxAudioBytes))
-            .replacingPlaceholder("total", with: mb(policy.intake.maxRequestBytes))
+            .replacingPlaceholder("total", with: mb(policy.intake.maxRequestBytes, capped: false))
     }
 
     /// GET /: the tip form. Opt-in boxes come before the file input so browsers send them first.

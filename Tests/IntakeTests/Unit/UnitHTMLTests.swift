@@ -31,6 +31,21 @@ struct UnitHTMLTests {
         #expect(page.range(of: "keep_location")!.lowerBound < page.range(of: #"type="file""#)!.lowerBound)
     }
 
+    @Test("the file field takes photos, videos and recordings and states every limit in MB before upload")
+    func fileFieldAndLimits() {
+        let page = Pages(strings: IntakeStrings(), policy: Policy()).form()
+        #expect(page.contains(#"accept="image/*,video/*,audio/*""#))
+        #expect(page.contains("Photos, videos or voice recordings (optional)"))
+        #expect(
+            page.contains(
+                "Up to 10 files, 2,560 MB in all. Each photo up to 100 MB, each video up to 2,048 MB, each recording up to 512 MB."))
+        var small = Policy()
+        small.intake.maxAttachmentBytes = 50 << 20
+        small.redaction.maxAudioBytes = 20 << 20
+        let capped = Pages(strings: IntakeStrings(), policy: small).form()
+        #expect(capped.contains("Each photo up to 50 MB, each video up to 50 MB, each recording up to 20 MB."))
+    }
+
     @Test("opt-in boxes are hidden when the policy does not allow them")
     func optInsFollowPolicy() {
         var policy = Policy()
