@@ -48,6 +48,21 @@ struct KeyringTests {
         #expect(throws: VaultError.investigatorAmbiguous(known: ["alice", "bob"])) { try t.keyring.resolveInvestigator(nil) }
     }
 
+    @Test("storing a key never overwrites an existing key file of the same name (O_EXCL, next free name)")
+    func storeNeverOverwrites() throws {
+        let t = try TestVault()
+        let pass = TestVault.secure(TestVault.passphrase)
+        let existing = t.keyring.directory.appendingPathComponent("alice.1.tlkey")
+        let before = try Data(contentsOf: existing)
+        let other = AgencySecretKey.generate()
+        try t.keyring.store(other, generation: 1, investigator: "alice", passphrase: pass, cost: .minimumForTests)
+        #expect(try Data(contentsOf: existing) == before, "the first key file is untouched")
+        let second = t.keyring.directory.appendingPathComponent("alice.1-2.tlkey")
+        #expect(FileManager.default.fileExists(atPath: second.path))
+        #expect((try FileManager.default.attributesOfItem(atPath: second.path)[.posixPermissions] as? Int) == 0o600)
+        #expect(Set(try t.keyring.unlock(investigator: "alice", passphrase: pass).map(\.publicKey)) == [t.key.publicKey, other.publicKey])
+    }
+
     @Test("init refuses to run twice")
     func initTwice() throws {
         let t = try TestVault()
