@@ -55,8 +55,14 @@ final class RedactOutput {
             temp = nil
             return
         }
-        if !overwrite && access(path, F_OK) == 0 {
-            throw RedactIOError(reason: "already exists; choose another name or pass --force")
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            // --force replaces a regular file only: renaming over a device node, a FIFO or a
+            // symbolic link would silently change what that name is.
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw RedactIOError(reason: "is not a regular file; write to a regular file, or to `-` for standard output")
+            }
+            if !overwrite { throw RedactIOError(reason: "already exists; choose another name or pass --force") }
         }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path

@@ -95,6 +95,26 @@ import Testing
         #expect(try scratch.read("out.gif") == (try GIFFixture.base(in: scratch, name: "again")))
     }
 
+    @Test func forceNeverReplacesADeviceNodeOrASymlink() throws {
+        guard Self.binary != nil else { return print("skipped: tipintake binary not built") }
+        let scratch = try Scratch()
+        let input = try scratch.write("in.gif", try GIFFixture.planted(in: scratch))
+        // A FIFO stands in for /dev/null: the same "not a regular file", and a regression
+        // cannot damage the machine's real device node.
+        let fifo = scratch.path("device")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let r = try Self.run([input, "-o", fifo, "--force"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "tipintake: error: \(fifo): is not a regular file; write to a regular file, or to `-` for standard output\n")
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO is still a FIFO")
+        let target = try scratch.write("target.gif", [9, 9])
+        let link = scratch.path("link.gif")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        #expect(try Self.run([input, "-o", link, "--force"]).status == 2)
+        #expect(try scratch.read("target.gif") == [9, 9])
+    }
+
     @Test func stdinToStdoutWithReportOnStderr() throws {
         guard Self.binary != nil else { return print("skipped: tipintake binary not built") }
         let scratch = try Scratch()
