@@ -228,6 +228,27 @@ final class MultipartReader {
         let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
         let (_, parameters) = HeaderParameters.parse(value)
         part.name = parameters["name"]
-        part.filename = parameters["filename"]
+        // `filename*` (RFC 5987, charset'language'percent-encoded) alone still makes a file part:
+        // dropping it silently would lose an attachment the tipster sent.
+        part.filename = parameters["filename"] ?? parameters["filename*"].map(Self.extendedValue)
+    }
+
+    /// `UTF-8''n%C3%A4me.jpg` → `näme.jpg`; anything undecodable is kept as sent (it is only echoed).
+    static func extendedValue(_ raw: String) -> String {
+        let parts = raw.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return raw }
+        var bytes: [UInt8] = []
+        var utf8 = Array(parts[2].utf8)[...]
+        while let b = utf8.popFirst() {
+            if b == UInt8(ascii: "%"), utf8.count >= 2,
+                let v = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
+                bytes.append(v)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self) ?? raw
     }
 }

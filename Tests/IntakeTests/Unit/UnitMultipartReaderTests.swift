@@ -84,6 +84,18 @@ struct UnitMultipartReaderTests {
         }
     }
 
+    @Test("a file part named only by filename* (RFC 5987) is still a file, its name decoded")
+    func extendedFilename() throws {
+        let body =
+            Self.headerPart(#"Content-Disposition: form-data; name="attachments"; filename*=UTF-8''n%C3%A4me%20x.jpg"#, [1, 2, 3])
+            + Self.headerPart(#"Content-Disposition: form-data; name="attachments"; filename*=UTF-8''bad%FF.jpg"#, [4]) + Self.closing
+        let expected: [MultipartEvent] = [
+            .partStart(PartHeaders(name: "attachments", filename: "näme x.jpg")), .body([1, 2, 3]), .partEnd,
+            .partStart(PartHeaders(name: "attachments", filename: "UTF-8''bad%FF.jpg")), .body([4]), .partEnd,
+        ]
+        #expect(try Self.events(body, piece: body.count) == expected)
+    }
+
     @Test("several fields and files give identical events fed whole, byte by byte and in seeded random pieces")
     func severalParts() throws {
         var generator = SplitMix64(seed: 7)
