@@ -59,8 +59,11 @@ enum Passphrase {
 enum KeyringCost {
     static var current: Argon2Cost {
         // TEST-ONLY HOOK, the only place it is read: TIPVAULT_TEST_FAST_KDF=1 makes CLI tests fast
-        // with libsodium's minimum cost. Never set it for real keyrings.
-        if ProcessInfo.processInfo.environment["TIPVAULT_TEST_FAST_KDF"] == "1" { return .minimumForTests }
+        // with libsodium's minimum cost. Debug builds only: a release `tipvault` (what
+        // investigators install) ignores it, so no environment can weaken a real keyring.
+        #if DEBUG
+            if ProcessInfo.processInfo.environment["TIPVAULT_TEST_FAST_KDF"] == "1" { return .minimumForTests }
+        #endif
         // Constant, valid cost: cannot throw.
         return try! Argon2Cost(opsLimit: 3, memLimitBytes: 64 << 20)
     }
