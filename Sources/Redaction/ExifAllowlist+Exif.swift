@@ -34,7 +34,18 @@ enum ExifAllowlist {
         switch ifd {
         case 0: tag == 0x0112
         case 2: options.keepCaptureDate && tag == 0x9003
-        case 3: options.keepLocation && tag <= 0x001F
+        case 3: options.keepLocation && allowedGPS(tag: tag, keepCaptureDate: options.keepCaptureDate)
+        default: false
+        }
+    }
+
+    /// The verifier's own GPS list (not the writer's): position, altitude and map datum; GPS
+    /// time and date only when the capture date was opted in too; never free text (27, 28)
+    /// or anything else.
+    static func allowedGPS(tag: UInt32, keepCaptureDate: Bool) -> Bool {
+        switch tag {
+        case 0x0000...0x0006, 0x0012: true  // version, latitude, longitude, altitude (with refs), map datum
+        case 0x0007, 0x001D: keepCaptureDate  // GPSTimeStamp, GPSDateStamp: the capture time in UTC
         default: false
         }
     }

@@ -1,10 +1,25 @@
 /// Builds the only EXIF Tipline ever writes: a fresh TIFF block holding the Orientation value
-/// and, when the tipster opted in, the GPS tags and DateTimeOriginal copied value by value.
+/// and, when the tipster opted in, the GPS position tags (plus GPS time only with the
+/// capture-date opt-in, see `keepsGPSTag`) and DateTimeOriginal, copied value by value.
 /// Never the original block, so nothing unlisted can ride along. The layout is fixed:
 /// header, IFD0, then the EXIF and GPS IFDs, each IFD followed by its out-of-line values.
 enum MinimalExifWriter {
-    /// GPS tags 0…31 are the standard set (version, coordinates, altitude, time, datum…).
-    static let maxGPSTag: UInt16 = 0x001F
+    /// Under "keep location" only the position is copied: GPSVersionID, Latitude(Ref),
+    /// Longitude(Ref), Altitude(Ref) and MapDatum. Direction (16/17), Differential (30), the
+    /// satellites/status/DOP/speed/track/destination tags and HPositioningError are dropped: not
+    /// needed to place the picture, and the minimal list is the default.
+    static let positionGPSTags: Set<UInt16> = [0x0000, 0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0x0012]
+    /// GPSTimeStamp (7) and GPSDateStamp (29) are the capture time in UTC: copied only when the
+    /// tipster also opted in to keeping the capture date. The free text of GPSProcessingMethod
+    /// (27) and GPSAreaInformation (28) is never copied.
+    static let timeGPSTags: Set<UInt16> = [0x0007, 0x001D]
+
+    /// Whether the GPS tag `tag` may go into the fresh EXIF under `options`.
+    static func keepsGPSTag(_ tag: UInt16, options: ScrubOptions) -> Bool {
+        guard options.keepLocation else { return false }
+        if positionGPSTags.contains(tag) { return true }
+        return options.keepCaptureDate && timeGPSTags.contains(tag)
+    }
     /// No copied value may be larger than this: coordinates and dates are a few dozen bytes.
     static let maxValueBytes = 256
 
@@ -21,7 +36,15 @@ enum MinimalExifWriter {
         let found = ExifReader.findings(tiff: tiff)
         summary.removed.formUnion(found.removed)
         let orientation = options.keepOrientation ? found.orientation.flatMap { (2...8).contains($0) ? $0 : nil } : nil
-        let gps = options.keepLocation ? found.gpsEntries : []
+        let gps = found.gpsEntries.filter { keepsGPSTag($0.tag, options: options) }
+        if options.keepLocation {
+            // What the opt-in did not carry over is still removed metadata, and says so.
+            for e in found.gpsEntries where !keepsGPSTag(e.tag, options: options) {
+                summary.removed.insert(timeGPSTags.contains(e.tag) ? .timestamps : .other)
+            }
+        } else if found.gpsEntries.contains(where: { timeGPSTags.contains($0.tag) }) {
+            summary.removed.insert(.timestamps)
+        }
         let date = options.keepCaptureDate ? found.dateTimeOriginal : nil
         guard let (block, keptGPS) = build(orientation: orientation, gps: gps, dateTimeOriginal: date, bigEndian: found.bigEndian)
         else { return nil }
@@ -40,7 +63,7 @@ enum MinimalExifWriter {
         orientation: UInt16?, gps: [ExifReader.Entry], dateTimeOriginal: ArraySlice<UInt8>?, bigEndian: Bool
     ) -> (block: [UInt8], keptGPS: Bool)? {
         let gpsTags = gps.filter {
-            $0.tag <= maxGPSTag && ExifReader.size(ofType: $0.type) != nil && !$0.value.isEmpty
+            ExifReader.size(ofType: $0.type) != nil && !$0.value.isEmpty
                 && $0.value.count <= maxValueBytes && [1, 2, 3, 4, 5, 7, 10].contains($0.type)
         }.map { Tag(tag: $0.tag, type: $0.type, count: $0.count, value: Array($0.value)) }
         let exifTags = dateTimeOriginal.map { [Tag(tag: 0x9003, type: 2, count: 20, value: Array($0))] } ?? []
