@@ -53,7 +53,9 @@ public struct IntakeServer: Sendable {
             router: router,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ConnectionGuardHandler(headerTimeout: header, bodyIdleTimeout: bodyIdle)])),
+                    additionalChannelHandlers: [
+                        ConnectionGuardHandler(headerTimeout: header, bodyIdleTimeout: bodyIdle), SecurityHeadersChannelHandler(),
+                    ])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: frameworkLogger)
