@@ -40,6 +40,7 @@ public struct IntakeServer: Sendable {
         let pages = Pages(strings: configuration.strings, policy: configuration.policy)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware(pages: pages))
+        router.add(middleware: MethodMiddleware(methods: IntakeRoutes.methods))
         IntakeRoutes(services: services, pages: pages).register(on: router)
 
         let intake = configuration.policy.intake

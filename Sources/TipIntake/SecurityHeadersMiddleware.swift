@@ -19,6 +19,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             // rather than read the rest (ConnectionGuard closes after this response).
             if request.method == .post { response.headers[.connection] = "close" }
         }
+        // A HEAD answer (HEAD itself, or a 404/405 to it) never carries a body.
+        if request.method == .head { response = response.createHeadResponse() }
         SecurityHeaders.stamp(&response.headers)
         return response
     }
