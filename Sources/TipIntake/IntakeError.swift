@@ -14,6 +14,7 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidField = "invalid_field"
         case overBudget = "over_budget"
         case notFound = "not_found"
+        case methodNotAllowed = "method_not_allowed"
         case `internal`
 
         public var status: HTTPResponse.Status {
@@ -24,6 +25,7 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
             case .invalidField: .unprocessableContent
             case .overBudget: .tooManyRequests
             case .notFound: .notFound
+            case .methodNotAllowed: .methodNotAllowed
             case .internal: .internalServerError
             }
         }
@@ -35,12 +37,15 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String?
     /// Seconds for `Retry-After` (over_budget only).
     public var retryAfterSeconds: Int?
+    /// The methods for `Allow` (method_not_allowed only), e.g. `GET, HEAD`.
+    public var allow: String?
 
-    public init(_ code: Code, _ message: String, file: String? = nil, retryAfterSeconds: Int? = nil) {
+    public init(_ code: Code, _ message: String, file: String? = nil, retryAfterSeconds: Int? = nil, allow: String? = nil) {
         self.code = code
         self.message = message
         self.file = file
         self.retryAfterSeconds = retryAfterSeconds
+        self.allow = allow
     }
 
     public var status: HTTPResponse.Status { code.status }
@@ -73,4 +78,12 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     static let notFound = IntakeError(.notFound, "There is no page at this address; go back to the form.")
+
+    static func methodNotAllowed(allow methods: [HTTPRequest.Method]) -> IntakeError {
+        let names = methods.map(\.rawValue)
+        let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " and " + names.last! : names.joined()
+        return .init(
+            .methodNotAllowed, "This address only answers \(list) requests; go back to the form.",
+            allow: names.joined(separator: ", "))
+    }
 }

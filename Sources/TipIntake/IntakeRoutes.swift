@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The contract's routes: pages (HTML) and the JSON API, both thin over the services.
@@ -7,13 +8,23 @@ struct IntakeRoutes: Sendable {
     let pages: Pages
     /// Receipt look-up bodies are tiny; anything bigger is not a receipt.
     static let lookupBodyLimit = 16 * 1024
+    /// Every path `register` routes and the methods it takes there (for 405 and HEAD).
+    static let methods: [String: [HTTPRequest.Method]] = [
+        "/": [.get, .head], "/style.css": [.get, .head], "/followup": [.get, .head, .post], "/tips": [.post], "/followup/messages": [.post],
+        "/api/v1/tips": [.post], "/api/v1/followup": [.post], "/api/v1/followup/messages": [.post],
+    ]
 
     func register(on router: Router<BasicRequestContext>) {
         let (pages, submissions, followUps) = (pages, SubmissionService(services: services), FollowUpService(services: services))
 
-        router.get("/") { _, _ in Responses.html(pages.form()) }
-        router.get("/style.css") { _, _ in Responses.css(StyleSheet.css) }
-        router.get("/followup") { _, _ in Responses.html(pages.followUpForm()) }
+        // Each page answers HEAD as well (the error middleware drops the body).
+        let getPages: [(RouterPath, @Sendable () -> Response)] = [
+            ("/", { Responses.html(pages.form()) }), ("/style.css", { Responses.css(StyleSheet.css) }),
+            ("/followup", { Responses.html(pages.followUpForm()) }),
+        ]
+        for (path, page) in getPages {
+            for method in [HTTPRequest.Method.get, .head] { router.on(path, method: method) { _, _ in page() } }
+        }
 
         router.post("/tips") { request, _ in
             let result = try await submissions.submitTip(

@@ -40,6 +40,7 @@ public struct IntakeServer: Sendable {
         let pages = Pages(strings: configuration.strings, policy: configuration.policy)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware(pages: pages))
+        router.add(middleware: MethodMiddleware(methods: IntakeRoutes.methods))
         IntakeRoutes(services: services, pages: pages).register(on: router)
 
         let intake = configuration.policy.intake
@@ -53,7 +54,9 @@ public struct IntakeServer: Sendable {
             router: router,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ConnectionGuardHandler(headerTimeout: header, bodyIdleTimeout: bodyIdle)])),
+                    additionalChannelHandlers: [
+                        ConnectionGuardHandler(headerTimeout: header, bodyIdleTimeout: bodyIdle), SecurityHeadersChannelHandler(),
+                    ])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: frameworkLogger)

@@ -63,7 +63,7 @@ enum Responses {
     }
 
     /// The error in the caller's language (JSON under /api/, else an HTML page), with
-    /// Retry-After when it is a budget refusal.
+    /// Retry-After when it is a budget refusal and Allow when the method is not taken.
     static func error(_ error: IntakeError, api: Bool, pages: Pages, back: String) -> Response {
         var response: Response
         if api {
@@ -72,6 +72,7 @@ enum Responses {
             response = html(pages.error(error, back: back), status: error.status)
         }
         if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        if let allow = error.allow { response.headers[.allow] = allow }
         return response
     }
 }

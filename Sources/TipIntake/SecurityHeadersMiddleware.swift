@@ -7,16 +7,6 @@ import Hummingbird
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let pages: Pages
 
-    static var headers: [(HTTPField.Name, String)] {
-        [
-            (.contentSecurityPolicy, "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"),
-            (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
-            (.cacheControl, "no-store"),
-            (.xContentTypeOptions, "nosniff"),
-            (HTTPField.Name("X-Frame-Options")!, "DENY"),
-        ]
-    }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
@@ -29,9 +19,9 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             // rather than read the rest (ConnectionGuard closes after this response).
             if request.method == .post { response.headers[.connection] = "close" }
         }
-        for (name, value) in Self.headers { response.headers[name] = value }
-        response.headers[.server] = nil
-        response.headers[.setCookie] = nil
+        // A HEAD answer (HEAD itself, or a 404/405 to it) never carries a body.
+        if request.method == .head { response = response.createHeadResponse() }
+        SecurityHeaders.stamp(&response.headers)
         return response
     }
 

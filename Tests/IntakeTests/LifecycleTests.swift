@@ -105,15 +105,15 @@ struct LifecycleTests {
         #expect(Oracles.identifyingTags(try Oracles.exiftool(path)) == [])
     }
 
-    @Test("routes outside the contract are 404: GET on POST routes, other methods, unknown API versions")
+    @Test("routes outside the contract: unknown paths and API versions are 404, other methods on known paths 405")
     func unknownRoutes() throws {
         let server = try ServerUnderTest()
-        for (method, path, api) in [
-            ("GET", "/tips", false), ("GET", "/followup/messages", false), ("GET", "/api/v1/tips", true),
-            ("GET", "/api/v2/tips", true), ("DELETE", "/", false), ("GET", "/../etc/passwd", false),
+        for (method, path, api, status) in [
+            ("GET", "/tips", false, 405), ("GET", "/followup/messages", false, 405), ("GET", "/api/v1/tips", true, 405),
+            ("GET", "/api/v2/tips", true, 404), ("DELETE", "/", false, 405), ("GET", "/../etc/passwd", false, 404),
         ] {
             let r = try RawConnection.exchange(port: server.port, method, path)
-            #expect(r.status == 404, "\(method) \(path) → \(r.status)")
+            #expect(r.status == status, "\(method) \(path) → \(r.status)")
             if api { #expect(r.header("Content-Type")?.hasPrefix("application/json") == true && r.errorCode != nil, "\(method) \(path)") }
             Contract.expectSecurityHeaders(r, "\(method) \(path)")
         }

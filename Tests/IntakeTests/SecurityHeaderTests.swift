@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Every kind of response carries the contract's five headers exactly, and never a cookie.
+/// Every kind of response carries the contract's security headers exactly, and never a cookie.
 @Suite("Intake security headers", .enabled(if: Binaries.serverAvailable, "tipintake serve is not built"))
 struct SecurityHeaderTests {
     @Test("pages, API answers, CSS, 404s and every error status carry the exact security headers and no Set-Cookie")
@@ -40,5 +40,22 @@ struct SecurityHeaderTests {
 
         #expect(responses.map { $0.1.status } == [200, 200, 200, 404, 404, 200, 201, 200, 200, 429, 422, 400, 413, 415])
         for (what, r) in responses { Contract.expectSecurityHeaders(r, what) }
+    }
+
+    @Test("the 400 Hummingbird writes itself for a request it cannot parse carries the security headers too")
+    func frameworkBadRequest() throws {
+        let server = try ServerUnderTest(policy: .small)
+        let garbage: [(String, String)] = [
+            ("malformed request line", "GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n"),
+            ("malformed header", "GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"),
+        ]
+        for (what, request) in garbage {
+            let c = try RawConnection(port: server.port, timeout: 10)
+            defer { c.close() }
+            try c.send(request)
+            let r = try c.readResponse()
+            #expect(r.status == 400, "\(what)")
+            Contract.expectSecurityHeaders(r, what)
+        }
     }
 }

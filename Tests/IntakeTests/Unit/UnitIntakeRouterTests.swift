@@ -10,13 +10,8 @@ import Testing
 /// 404s included, carries the contract's headers and never a Server or Set-Cookie header.
 @Suite("Routes and headers in process")
 struct UnitIntakeRouterTests {
-    static let expectedHeaders: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"),
-        ("Referrer-Policy", "no-referrer"),
-        ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
-    ]
+    /// The same list the socket tests check (Contract.securityHeaders).
+    static let expectedHeaders = Contract.securityHeaders
 
     static func checkHeaders(_ response: TestResponse) {
         for (name, value) in expectedHeaders {
