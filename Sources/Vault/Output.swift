@@ -4,13 +4,22 @@ public enum Output {
     public static func clean(_ text: String, limit: Int = .max) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
-            let v = scalar.value
-            let isControl = v < 0x20 || (0x7F...0x9F).contains(v)
-            let isBidi = (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F
             if scalar == "\n" && limit == .max { out.unicodeScalars.append(scalar); continue }
-            out.unicodeScalars.append(isControl || isBidi ? " " : scalar)
+            out.unicodeScalars.append(isUnsafe(scalar) ? " " : scalar)
         }
         if out.count > limit { return String(out.prefix(max(0, limit - 1))) + "…" }
         return out
+    }
+
+    /// Anything a terminal or a text renderer may act on rather than show: controls (Cc: C0,
+    /// DEL, C1 such as CSI and OSC), format characters (Cf: bidi embeddings, overrides and
+    /// isolates, U+061C, zero-width characters, tag characters), line and paragraph
+    /// separators (Zl, Zp), surrogates and unassigned code points. Decided by general
+    /// category, so a new control character in a later Unicode version is covered too.
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned: true
+        default: false
+        }
     }
 }
