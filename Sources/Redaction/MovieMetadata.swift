@@ -35,21 +35,10 @@ enum MovieMetadata {
             (.comment, comment), (.thumbnail, picture), (.transcript, transcript),
         ]
         var found = false
-        for (category, needles) in table where needles.contains(where: { has($0, r.bytes, range) }) {
+        for (category, needles) in table where needles.contains(where: { XMPScan.contains(r.bytes[range], $0) }) {
             summary.removed.insert(category)
             found = true
         }
         if !found || b.type == FourCC("uuid") { summary.removed.insert(.other) }
-    }
-
-    private static func has(_ needle: [UInt8], _ bytes: [UInt8], _ range: Range<Int>) -> Bool {
-        guard range.count >= needle.count, let first = needle.first else { return false }
-        var i = range.lowerBound
-        let last = range.upperBound - needle.count
-        while i <= last {
-            if bytes[i] == first && bytes[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
-        }
-        return false
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// One part's headers, as far as intake cares.
@@ -237,18 +238,6 @@ final class MultipartReader {
     static func extendedValue(_ raw: String) -> String {
         let parts = raw.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { return raw }
-        var bytes: [UInt8] = []
-        var utf8 = Array(parts[2].utf8)[...]
-        while let b = utf8.popFirst() {
-            if b == UInt8(ascii: "%"), utf8.count >= 2,
-                let v = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
-            {
-                bytes.append(v)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(b)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self) ?? raw
+        return String(parts[2]).removingPercentEncoding ?? raw
     }
 }

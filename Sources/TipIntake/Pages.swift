@@ -1,3 +1,4 @@
+import Foundation
 import TiplinePolicy
 
 /// The HTML pages, built from the policy and the strings table. Every input has a label;
@@ -15,14 +16,14 @@ struct Pages: Sendable {
         let cap = policy.intake.maxAttachmentBytes
         func mb(_ bytes: Int, capped: Bool = true) -> String {
             let n = (capped ? min(bytes, cap) : bytes) >> 20
-            return n >= 1000 ? "\(n / 1000),\(String(n % 1000).leftPadded(to: 3)) MB" : "\(n) MB"
+            return n >= 1000 ? "\(n / 1000),\(String(format: "%03d", n % 1000)) MB" : "\(n) MB"
         }
         return strings["form.attachments.limits"]
-            .replacingPlaceholder("count", with: "\(policy.intake.maxAttachments)")
-            .replacingPlaceholder("photo", with: mb(r.maxFileBytes))
-            .replacingPlaceholder("video", with: mb(r.maxVideoBytes))
-            .replacingPlaceholder("audio", with: mb(r.maxAudioBytes))
-            .replacingPlaceholder("total", with: mb(policy.intake.maxRequestBytes, capped: false))
+            .replacingOccurrences(of: "{count}", with: "\(policy.intake.maxAttachments)")
+            .replacingOccurrences(of: "{photo}", with: mb(r.maxFileBytes))
+            .replacingOccurrences(of: "{video}", with: mb(r.maxVideoBytes))
+            .replacingOccurrences(of: "{audio}", with: mb(r.maxAudioBytes))
+            .replacingOccurrences(of: "{total}", with: mb(policy.intake.maxRequestBytes, capped: false))
     }
 
     /// GET /: the tip form. Opt-in boxes come before the file input so browsers send them first.
@@ -179,22 +180,5 @@ struct Pages: Sendable {
             <p><a href="\(HTML.escape(back))">\(s("error.back"))</a></p>
             """
         return HTML.page(title: heading, strings: strings, body: body)
-    }
-}
-
-extension String {
-    fileprivate func replacingPlaceholder(_ name: String, with value: String) -> String {
-        var out = ""
-        var rest = Substring(self)
-        let token = "{\(name)}"
-        while let r = rest.firstRange(of: token) {
-            out += rest[..<r.lowerBound] + value
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
-    }
-
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }
