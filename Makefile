@@ -1,8 +1,9 @@
-# Tipline: `make run` serves the demo, `make test` runs every test, `make bench` the benchmarks.
+# Tipline: `make run` serves the demo, `make test` runs every test, `make bench` the benchmarks,
+# `make fuzz` the fuzzers.
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: deps build run test bench e2e lint clean
+.PHONY: deps build run test bench e2e fuzz fuzz-smoke lint clean
 
 deps:
 	@scripts/install-deps.sh
@@ -22,9 +23,17 @@ bench: deps
 e2e: deps
 	@scripts/e2e.sh
 
+# Every libFuzzer target for FUZZ_SECONDS (default 60) each; `scripts/fuzz.sh --help`.
+fuzz: deps
+	@scripts/fuzz.sh
+
+# CI's short run of every target: it builds them all and catches a crash on the seeds.
+fuzz-smoke: deps
+	@FUZZ_SECONDS=5 scripts/fuzz.sh
+
 lint:
 	@scripts/check-c-imports.sh
-	@$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+	@$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Fuzz
 
 clean:
 	rm -rf .build

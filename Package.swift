@@ -28,12 +28,14 @@ let package = Package(
         .systemLibrary(
             name: "CExif", path: "Sources/CExif", pkgConfig: "libexif",
             providers: [.apt(["libexif-dev"])]),
+        .systemLibrary(name: "CProcess", path: "Sources/CProcess"),
 
         // MARK: Libraries
         .target(
             name: "TiplinePolicy", dependencies: [.product(name: "Yams", package: "Yams")],
             path: "Sources/Policy"),
         .target(name: "TiplineCrypto", dependencies: ["CSodium"], path: "Sources/Crypto"),
+        .target(name: "TiplineProcess", dependencies: ["CProcess"], path: "Sources/Process"),
         .target(
             name: "TiplineRedaction", dependencies: ["CExif", "TiplinePolicy"],
             path: "Sources/Redaction"),
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "TipintakeCommand",
             dependencies: [
-                "TipIntake", "TiplineRedaction", "TiplinePolicy",
+                "TipIntake", "TiplineRedaction", "TiplinePolicy", "TiplineProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "TipvaultCommand",
             dependencies: [
-                "TiplineVault", "TiplineCrypto", "TiplinePolicy",
+                "TiplineVault", "TiplineCrypto", "TiplinePolicy", "TiplineProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/TipvaultCommand"),
@@ -89,6 +91,11 @@ let package = Package(
             name: "IntakeBench",
             dependencies: ["TipIntake", "TiplineVault", "TiplineCrypto", "TiplinePolicy", "CSodium"],
             path: "Sources/Benchmarks/IntakeBench"),
+
+        // MARK: Fuzzing (`make fuzz`: libFuzzer entry points built with --sanitize=fuzzer)
+        .target(
+            name: "TiplineFuzzHarness", dependencies: ["TiplineRedaction", "TiplinePolicy", "TiplineCrypto"],
+            path: "Sources/FuzzHarness"),
 
         // MARK: Tests
         .testTarget(
@@ -111,5 +118,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IntakeTests"),
+        .testTarget(
+            name: "FuzzReplayTests", dependencies: ["TiplineFuzzHarness"], path: "Tests/FuzzReplayTests"),
     ]
 )
+
+/// One executable per parser of untrusted bytes, each a 5-line libFuzzer entry point
+/// (`Fuzz/<Name>/main.swift`) over `TiplineFuzzHarness`; scripts/fuzz.sh builds and runs them.
+let fuzzTargets = [
+    "JPEG", "PNG", "GIF", "WebP", "TIFF", "HEIF", "Movie", "WAV", "FLAC", "MP3", "Ogg",
+    "Redactor", "Receipt", "Envelope", "Policy",
+]
+package.targets += fuzzTargets.map { name in
+    .executableTarget(name: "Fuzz\(name)", dependencies: ["TiplineFuzzHarness"], path: "Fuzz/\(name)")
+}

@@ -5,8 +5,9 @@ import TiplinePolicy
 public enum FormatRegistry {
     /// Makes a fresh scrubber and verifier for one file.
     public struct Entry: Sendable {
-        let makeScrubber: @Sendable (ScrubOptions) -> any Scrubber
-        let makeVerifier: @Sendable (ScrubOptions) -> any OutputVerifier
+        /// `package`: the fuzz harness drives one format's scrubber directly, past the sniffer.
+        package let makeScrubber: @Sendable (ScrubOptions) -> any Scrubber
+        package let makeVerifier: @Sendable (ScrubOptions) -> any OutputVerifier
 
         public init<S: Scrubber & SendableMetatype, V: OutputVerifier & SendableMetatype>(_ scrubber: S.Type, _ verifier: V.Type) {
             precondition(S.format == V.format, "a scrubber and its verifier must handle the same format")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TiplinePolicy
+import TiplineProcess
 
 @main
 struct TipintakeCommand: AsyncParsableCommand {
@@ -7,6 +8,14 @@ struct TipintakeCommand: AsyncParsableCommand {
         commandName: "tipintake",
         abstract: "Tipline's intake side: serve the submission page and API, scrub files, check policies.",
         subcommands: [Serve.self, Redact.self, CheckPolicy.self])
+
+    /// Hardens the process (no core dumps, freed heap overwritten) before any tip is read.
+    static func main() async {
+        for failure in ProcessHardening.apply() {
+            FileHandleOutput.stderr("tipintake: warning: could not set the \(failure); a crash may leave plaintext behind")
+        }
+        await Self.main(nil)
+    }
 }
 
 struct CheckPolicy: ParsableCommand {

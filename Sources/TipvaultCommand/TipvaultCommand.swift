@@ -1,4 +1,5 @@
 import ArgumentParser
+import TiplineProcess
 
 /// `tipvault`: the investigator's tool. Thin: it parses arguments, unlocks the keyring, calls
 /// TiplineVault and prints. Every command that reads tips needs `--vault` and `--keyring`.
@@ -18,4 +19,12 @@ struct TipvaultCommand: ParsableCommand {
             ReplyCommand.self, PurgeCommand.self, ForwardCommand.self, OpenEnvelopeCommand.self,
             DebugWriteTipsCommand.self,
         ])
+
+    /// Hardens the process before any key is unlocked: decrypted tips must never reach a core file.
+    static func main() {
+        for failure in ProcessHardening.apply() {
+            Console.note("warning: could not set the \(failure); a crash may leave plaintext behind")
+        }
+        Self.main(nil)
+    }
 }

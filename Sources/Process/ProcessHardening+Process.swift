@@ -1,0 +1,29 @@
+import CProcess
+
+/// Settings each Tipline process applies before it reads a tip or a key (THREAT_MODEL §2):
+/// - no core dump (`RLIMIT_CORE` 0 and `PR_SET_DUMPABLE` 0): a crash must not write the
+///   plaintext a process holds to disk, and another process of the same user cannot attach;
+/// - freed heap overwritten (`M_PERTURB`): what Swift, NIO and Foundation free — request
+///   buffers, field values, scrubbed pieces — stops holding a tip once it is released.
+/// SecureBytes still wipes secrets itself; this covers the memory no code of ours owns.
+public enum ProcessHardening {
+    /// The byte glibc writes over freed heap chunks.
+    public static let freedHeapByte: Int32 = 0xA5
+
+    /// What could not be applied, in words for a log line; empty when everything held.
+    @discardableResult
+    public static func apply() -> [String] {
+        var failed: [String] = []
+        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+        if setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore) != 0 { failed.append("core file size limit") }
+        if tipline_set_undumpable() != 0 { failed.append("undumpable flag") }
+        if tipline_perturb_freed_heap(freedHeapByte) != 1 { failed.append("freed-heap overwrite") }
+        return failed
+    }
+
+    /// Whether `apply` took effect in this process (for `tipintake serve`'s start-up check).
+    public static var isApplied: Bool {
+        var limit = rlimit()
+        return tipline_dumpable() == 0 && getrlimit(Int32(RLIMIT_CORE.rawValue), &limit) == 0 && limit.rlim_max == 0
+    }
+}
