@@ -40,7 +40,7 @@ struct DamageTrialTests {
         return answers
     }
 
-    @Test("100 trials flipping random bytes of a vault copy: 0 crashes, 0 wrong answers given with exit 0")
+    @Test("100 trials flipping random non-zero bytes of a vault copy: 0 crashes, 0 wrong answers given with exit 0")
     func randomFlips() throws {
         let t = try TestVault()
         let tipster = ReplyKeyPair()
@@ -77,12 +77,15 @@ struct DamageTrialTests {
             state ^= state >> 12; state ^= state << 25; state ^= state >> 27
             return state &* 0x2545_F491_4F6C_DD1D
         }
+        // Bytes that hold something (most of a small vault's pages are zero-filled free space,
+        // where a flip changes nothing): damage lands on records, headers and b-tree cells.
+        let content = original.indices.filter { original[$0] != 0 }
         var (wrong, unchanged, refused) = (0, 0, 0)
         for trial in 0..<100 {
             var bytes = original
             var flips: [String] = []
             for _ in 0..<(1 + Int(next() % 3)) {
-                let offset = Int(next() % UInt64(bytes.count))
+                let offset = content[Int(next() % UInt64(content.count))]
                 let mask = UInt8(1 + next() % 255)
                 bytes[offset] ^= mask
                 flips.append("\(offset)^\(mask)")
