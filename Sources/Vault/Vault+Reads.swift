@@ -32,7 +32,18 @@ extension Vault {
                     arguments: [prefix, prefix + "~"])
             }
         }
-        guard !matches.isEmpty else { throw .tipNotFound(prefix) }
+        guard !matches.isEmpty else {
+            // A tip row lost to damage leaves its envelopes behind: name the tip, not "no tip".
+            let orphaned = try perform("finding a tip") {
+                try pool.read { db in
+                    try String.fetchOne(
+                        db, sql: "SELECT tip_id FROM envelopes WHERE tip_id >= ? AND tip_id < ? AND tip_id NOT IN (SELECT id FROM tips)",
+                        arguments: [prefix, prefix + "~"])
+                }
+            }
+            if let orphaned { throw .tipDamaged(tip: TipID(orphaned)?.text ?? prefix, reason: "its tip row is missing (its envelopes remain)") }
+            throw .tipNotFound(prefix)
+        }
         guard matches.count == 1 else { throw .tipIDAmbiguous(prefix, matches: matches.count) }
         guard let tip = TipID(matches[0]), tip.text == matches[0] else {
             throw .tipDamaged(tip: prefix, reason: "its stored id is not a tip id")
