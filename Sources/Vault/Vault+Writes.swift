@@ -66,7 +66,7 @@ extension Vault {
             try db.execute(sql: "DELETE FROM tips WHERE day < ?", arguments: [cutoff])
             return db.changesCount
         }
-        if deleted > 0 { try compact() }
+        if deleted > 0 || compactionOwed.withLock({ $0 }) { try compact() }
         return deleted
     }
 
@@ -88,9 +88,13 @@ extension Vault {
                     }
                 }
             }
-            if let result, result.complete { return }
+            if let result, result.complete {
+                compactionOwed.withLock { $0 = false }
+                return
+            }
             if attempt < Self.checkpointBackoff.count - 1 { Thread.sleep(forTimeInterval: pause) }
         }
+        compactionOwed.withLock { $0 = true }
         throw .notCompacted
     }
 

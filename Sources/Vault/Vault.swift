@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TiplineCrypto
 import TiplinePolicy
 
@@ -18,6 +19,9 @@ public final class Vault: Sendable {
     let pool: DatabasePool
     /// nil when opened read-only: such a vault cannot write and never touches the files.
     let optionalSession: WriterSession?
+    /// Set when a purge deleted tips but could not compact: the next purge compacts even if it
+    /// deletes nothing, so the server's periodic retention finishes what a busy moment left.
+    let compactionOwed = Mutex(false)
 
     /// Opens the vault database in `directory`, creating and migrating it if needed. Uploads left
     /// behind by a writer that died (crash, SIGKILL) are deleted with their chunks here.

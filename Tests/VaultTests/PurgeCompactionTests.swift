@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TiplineCrypto
+import TiplinePolicy
 
 @testable import TiplineVault
 
@@ -39,6 +40,21 @@ struct PurgeCompactionTests {
         #expect(try filesHolding(needle, in: t) == [])
         let wal = t.vaultDirectory.appendingPathComponent("vault.sqlite-wal")
         #expect(try FileManager.default.attributesOfItem(atPath: wal.path)[.size] as? Int == 0)
+    }
+
+    @Test("retention that could not compact compacts on its next run, even with nothing left to delete")
+    func retentionFinishesCompaction() throws {
+        var policy = VaultPolicy()
+        policy.retentionDays = 30
+        let (t, needle) = try vaultWithOldTip()
+        let server = try Vault(directory: t.vaultDirectory, policy: policy)
+        let reader = try Vault(directory: t.vaultDirectory, policy: .init())
+        try reader.debugWhileReading {
+            #expect(throws: VaultError.notCompacted) { try server.applyRetention(now: Date()) }
+        }
+        #expect(!(try filesHolding(needle, in: t)).isEmpty)
+        #expect(try server.applyRetention(now: Date()) == 0)
+        #expect(try filesHolding(needle, in: t) == [])
     }
 
     @Test("tipvault purge with a reader open exits 1 with the error and hint; run again, it compacts")
