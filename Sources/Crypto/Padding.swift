@@ -15,3 +15,19 @@ public enum Padding {
         return sum & ~mask
     }
 }
+
+extension Padding {
+    /// Smallest padded length of a sealed record (FORMAT.md §11): above every status notice,
+    /// triage event and short reply, so a seized copy cannot tell them apart by size.
+    public static let recordMinimum = 512
+
+    /// Padded plaintext length of a small sealed record (a triage event or tipster notice):
+    /// `recordMinimum`, or the next power of two above it. Coarser than PADMÉ on purpose: these
+    /// records are small, and their exact length would name the status or measure the reply.
+    public static func recordLength(_ length: Int) -> Int {
+        precondition(length >= 0 && length <= 1 << 40, "record length out of range")
+        var padded = recordMinimum
+        while padded < length { padded <<= 1 }
+        return padded
+    }
+}

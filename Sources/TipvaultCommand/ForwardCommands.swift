@@ -20,7 +20,7 @@ struct ForwardCommand: ParsableCommand {
             else { throw .agencyKeyFileMalformed(path: toKey, line: 1) }
             let target = URL(fileURLWithPath: out)
             guard !FileManager.default.fileExists(atPath: target.path) else { throw .exportTargetExists(path: target.path) }
-            let investigation = try access.investigation(location)
+            let investigation = try access.investigation(location, readOnly: true)
             let tip = try investigation.vault.resolveTip(id)
             try ForwardedEnvelope.write(tip, from: investigation, to: key, file: target)
             Console.out("wrote \(target.lastPathComponent): tip \(tip.short) sealed to agency key \(key.fingerprint) only")

@@ -24,6 +24,11 @@ struct VaultLocation: ParsableArguments {
     func open() throws(VaultError) -> Vault {
         try Vault(directory: url, policy: try loadPolicy().vault, createIfMissing: false)
     }
+
+    /// For commands that only read: the files are not changed, and a read-only copy opens.
+    func openReadOnly() throws(VaultError) -> Vault {
+        try Vault(readingFrom: url, policy: try loadPolicy().vault)
+    }
 }
 
 /// `--keyring`, `--investigator`, `--passphrase-file`: enough to unlock the agency keys.
@@ -46,8 +51,8 @@ struct KeyAccess: ParsableArguments {
         return (name, try ring.unlock(investigator: name, passphrase: passphrase))
     }
 
-    func investigation(_ location: VaultLocation) throws(VaultError) -> Investigation {
-        let vault = try location.open()
+    func investigation(_ location: VaultLocation, readOnly: Bool = false) throws(VaultError) -> Investigation {
+        let vault = try readOnly ? location.openReadOnly() : location.open()
         let (name, keys) = try unlock()
         return Investigation(vault: vault, keys: keys, investigator: name)
     }

@@ -13,18 +13,22 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
 
     func run() throws {
+        var damaged: [VaultError] = []
         try Console.run { () throws(VaultError) in
-            let tips = try access.investigation(location).summaries().filter { tip in
+            let listing = try access.investigation(location, readOnly: true).listing()
+            damaged = listing.damaged
+            let tips = listing.tips.filter { tip in
                 (status.map { tip.status == $0.rawValue } ?? true) && (category.map { tip.category == $0 } ?? true)
                     && (tag.map { tip.tags.contains($0) } ?? true)
             }
             if json { return Console.json(tips) }
-            guard !tips.isEmpty else { return Console.out("no tips") }
+            guard !tips.isEmpty else { return damaged.isEmpty ? Console.out("no tips") : () }
             Console.table(
                 ["ID", "DAY", "CATEGORY", "STATUS", "ASSIGNEE", "TAGS", "FILES", "MESSAGE"],
                 tips.map { tip in
                     [
-                        tip.id.short, tip.day, Output.clean(tip.category ?? "-", limit: 16), tip.status,
+                        Output.clean(tip.id.short), Output.clean(tip.day, limit: 10), Output.clean(tip.category ?? "-", limit: 16),
+                        Output.clean(tip.status, limit: 10),
                         Output.clean(tip.assignee ?? "-", limit: 16),
                         Output.clean(tip.tags.isEmpty ? "-" : tip.tags.joined(separator: ","), limit: 24),
                         tip.attachments == 0
@@ -33,6 +37,7 @@ struct ListCommand: ParsableCommand {
                     ]
                 })
         }
+        try Console.failDamaged(damaged)
     }
 }
 
@@ -48,21 +53,27 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
 
     func run() throws {
+        var damaged: [VaultError] = []
         try Console.run { () throws(VaultError) in
-            let investigation = try access.investigation(location)
+            let investigation = try access.investigation(location, readOnly: true)
             let detail = try investigation.detail(try investigation.vault.resolveTip(id))
+            // Rows that lost their tip may be part of this one's history: say so after it.
+            damaged = try investigation.vault.structuralDamage()
             if json { return Console.json(detail) }
             TipPrinter.print(detail)
         }
+        try Console.failDamaged(damaged)
     }
 }
 
 /// Human rendering of a tip; every string from the tip is cleaned of control characters.
 enum TipPrinter {
     static func print(_ d: TipDetail) {
-        Console.out("tip \(d.id)  received \(d.day)  category \(Output.clean(d.category ?? "-", limit: 40))")
         Console.out(
-            "status \(d.state.status)  assignee \(Output.clean(d.state.assignee ?? "-", limit: 40))  tags \(Output.clean(d.state.tags.isEmpty ? "-" : d.state.tags.joined(separator: ", "), limit: 80))"
+            "tip \(Output.clean(d.id.text))  received \(Output.clean(d.day, limit: 10))  category \(Output.clean(d.category ?? "-", limit: 40))"
+        )
+        Console.out(
+            "status \(Output.clean(d.state.status, limit: 10))  assignee \(Output.clean(d.state.assignee ?? "-", limit: 40))  tags \(Output.clean(d.state.tags.isEmpty ? "-" : d.state.tags.joined(separator: ", "), limit: 80))"
         )
         printMessage(d.message, answers: d.answers, attachments: d.attachments)
         if !d.canReply { Console.out("\n(no reply key: the tipster cannot receive replies)") }
@@ -72,7 +83,7 @@ enum TipPrinter {
         if !conversation.isEmpty {
             Console.out("\nconversation:")
             for (day, who, text) in conversation.sorted(by: { $0.0 < $1.0 }) {
-                Console.out("  \(day)  \(Output.clean(who, limit: 40)): \(Output.clean(text, limit: 2000))")
+                Console.out("  \(Output.clean(day, limit: 10))  \(Output.clean(who, limit: 40)): \(Output.clean(text, limit: 2000))")
             }
             for (i, f) in d.followUps.enumerated() where !f.attachments.isEmpty {
                 Console.out(
@@ -83,7 +94,11 @@ enum TipPrinter {
         let triage = d.events.filter { $0.kind != .reply }
         if !triage.isEmpty {
             Console.out("\nhistory:")
-            for e in triage { Console.out("  \(e.day)  \(Output.clean(e.by, limit: 32))  \(e.kind.rawValue) \(Output.clean(e.value, limit: 2000))") }
+            for e in triage {
+                Console.out(
+                    "  \(Output.clean(e.day, limit: 10))  \(Output.clean(e.by, limit: 32))  \(e.kind.rawValue) \(Output.clean(e.value, limit: 2000))"
+                )
+            }
         }
     }
 
@@ -123,12 +138,16 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
 
     func run() throws {
+        var damaged: [VaultError] = []
         try Console.run { () throws(VaultError) in
-            let investigation = try access.investigation(location)
+            let investigation = try access.investigation(location, readOnly: true)
             let files = try investigation.export(try investigation.vault.resolveTip(id), to: URL(fileURLWithPath: to, isDirectory: true))
+            // A lost follow-up would mean files missing from the export: say so after it.
+            damaged = try investigation.vault.structuralDamage()
             if json { return Console.json(files) }
             if files.isEmpty { return Console.out("the tip has no attachments") }
             for file in files { Console.out("wrote \(file.name) (\(file.bytes) B)") }
         }
+        try Console.failDamaged(damaged)
     }
 }

@@ -89,7 +89,11 @@ struct PurgeCommand: ParsableCommand {
 
     func run() throws {
         try Console.run { () throws(VaultError) in
-            let deleted = try location.open().purge(olderThanDays: olderThan, now: Date())
+            let vault = try location.open()
+            let deleted = try vault.purge(olderThanDays: olderThan, now: Date())
+            // Compacts even when nothing was old enough, so a purge that could not compact
+            // (a reader held the vault) finishes when it is run again.
+            if deleted == 0 { try vault.compact() }
             Console.out("purged \(deleted) tip\(deleted == 1 ? "" : "s")")
         }
     }

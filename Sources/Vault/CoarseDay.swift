@@ -25,4 +25,17 @@ public enum CoarseDay {
     public static func cutoff(olderThan days: Int, now: Date) -> String {
         string(for: now.addingTimeInterval(-Double(days) * 86_400), granularity: .day)
     }
+
+    /// True for exactly what `string(for:granularity:)` writes: `yyyy-MM-dd`, ASCII digits,
+    /// month 01-12, day 01-31. Days read back from the clear `day` columns or from events are
+    /// checked with it, so a tampered day is reported as damage, never printed.
+    public static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9]
+        guard digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[$0]) }) else { return false }
+        let month = Int(bytes[5] - 48) * 10 + Int(bytes[6] - 48)
+        let day = Int(bytes[8] - 48) * 10 + Int(bytes[9] - 48)
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
 }

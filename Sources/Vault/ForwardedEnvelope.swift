@@ -2,8 +2,10 @@ import Foundation
 import TiplineCrypto
 
 /// A tip re-sealed for another agency (`tipvault forward`), as one self-contained file they
-/// open with `tipvault open-envelope`. The part ciphertexts are copied unchanged; only the
-/// envelope header is new (the same file key sealed to their public key). Layout, big-endian:
+/// open with `tipvault open-envelope`. Everything is encrypted afresh under a new file key
+/// sealed to their public key only: the document without the tipster's reply public key (with
+/// it they could reply, or recognise the tipster's receipt-derived key elsewhere), and each
+/// attachment decrypted and re-encrypted chunk by chunk. Layout, big-endian:
 ///
 ///     "TLFWD" | version u8 = 1 | header length u32 | header
 ///     part count u32 | per part: kind u8 (0 document, 1 attachment) | index u32 | length u64 | ciphertext
@@ -13,29 +15,74 @@ public enum ForwardedEnvelope {
     static let magic = Array("TLFWD".utf8)
     static let version: UInt8 = 1
 
-    /// Writes `tip`'s own envelope re-sealed to `recipient` into a new file (never overwrites).
+    /// Writes `tip`'s own envelope re-encrypted for `recipient` into a new file (never overwrites).
     public static func write(_ tip: TipID, from investigation: Investigation, to recipient: AgencyPublicKey, file: URL) throws(VaultError) {
         let vault = investigation.vault
         let envelope = try vault.envelopes(of: tip)[0]
         let reader = try investigation.reader(header: envelope.header, tip: tip)
-        let header: [UInt8]
-        do { header = try reader.resealedHeader(to: [recipient]) } catch {
+        var document = try investigation.mainDocument(tip)
+        document.replyPublicKey = nil
+        let writer: EnvelopeWriter
+        do { writer = try EnvelopeWriter(recipients: [recipient]) } catch {
             throw .crypto(operation: "re-sealing the tip for the other agency", reason: error.description)
         }
-        let parts = try vault.partLengths(envelope: envelope.id)
-        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-            !parts.isEmpty
-        else { throw .fileIO(path: file.path, reason: "cannot create the file") }
+        guard let json = try? JSONEncoder().encode(document) else {
+            throw .documentMalformed(tip: tip.text, reason: "cannot encode the document for forwarding")
+        }
+        let documentEncryptor = writer.encryptor(for: .document)
+        let documentCiphertext = documentEncryptor.push(Array(json)) + documentEncryptor.finish()
+        let attachments = document.attachments.sorted { $0.index < $1.index }
+        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw .fileIO(path: file.path, reason: "cannot create the file")
+        }
         guard let handle = try? FileHandle(forWritingTo: file) else { throw .fileIO(path: file.path, reason: "cannot open the file") }
-        defer { try? handle.close() }
+        var finished = false
+        defer {
+            try? handle.close()
+            if !finished { try? FileManager.default.removeItem(at: file) }
+        }
         func put(_ bytes: [UInt8]) throws(VaultError) {
             do { try handle.write(contentsOf: bytes) } catch { throw .fileIO(path: file.path, reason: "write failed (disk full?)") }
         }
-        try put(magic + [version] + be(UInt32(header.count)) + header + be(UInt32(parts.count)))
-        for (part, bytes) in parts {
-            try put([part == 0 ? 0 : 1] + be(UInt32(max(0, part - 1))) + be(UInt64(bytes)))
-            try vault.forEachChunk(envelope: envelope.id, part: part) { (chunk) throws(VaultError) in try put(chunk) }
+        try put(magic + [version] + be(UInt32(writer.header.count)) + writer.header + be(UInt32(1 + attachments.count)))
+        try put([0] + be(UInt32(0)) + be(UInt64(documentCiphertext.count)) + documentCiphertext)
+        for entry in attachments {
+            let part = EnvelopePart.attachment(entry.index)
+            let lengthOffset: UInt64
+            do { lengthOffset = try handle.offset() + 5 } catch { throw .fileIO(path: file.path, reason: "cannot seek") }
+            try put([1] + be(entry.index) + be(UInt64(0)))
+            let decryptor = reader.decryptor(for: part)
+            let encryptor = writer.encryptor(for: part)
+            var (plainBytes, cipherBytes) = (0, 0)
+            func emit(_ bytes: [UInt8]) throws(VaultError) {
+                cipherBytes += bytes.count
+                if !bytes.isEmpty { try put(bytes) }
+            }
+            try vault.forEachChunk(envelope: envelope.id, part: TipWriter.partNumber(part)) { (chunk) throws(VaultError) in
+                var plain: [UInt8]
+                do throws(CryptoError) { plain = try decryptor.push(chunk) } catch {
+                    throw .partCorrupted(tip: tip.text, part: Investigation.name(part), reason: error.description)
+                }
+                plainBytes += plain.count
+                try emit(encryptor.push(plain))
+                plain.withUnsafeMutableBytes { for i in $0.indices { $0[i] = 0 } }
+            }
+            do { try decryptor.finish() } catch {
+                throw .partCorrupted(tip: tip.text, part: Investigation.name(part), reason: error.description)
+            }
+            try emit(encryptor.finish())
+            guard plainBytes == entry.bytes else {
+                throw .partCorrupted(tip: tip.text, part: Investigation.name(part), reason: "its size differs from the document's")
+            }
+            do {
+                try handle.seek(toOffset: lengthOffset)
+                try handle.write(contentsOf: be(UInt64(cipherBytes)))
+                try handle.seekToEnd()
+            } catch {
+                throw .fileIO(path: file.path, reason: "cannot write a part length")
+            }
         }
+        finished = true
     }
 
     /// Opens a forwarded file with the keys of the receiving agency: returns its document and,

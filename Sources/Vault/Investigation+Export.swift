@@ -18,7 +18,7 @@ extension Investigation {
             let reader = try reader(header: envelope.header, tip: tip)
             var ciphertext: [UInt8] = []
             try vault.forEachChunk(envelope: envelope.id, part: 0) { ciphertext += $0 }
-            for entry in try document(ciphertext, reader: reader, tip: tip).attachments {
+            for entry in try document(ciphertext, reader: reader, tip: tip, seq: envelope.seq).attachments {
                 plan.append((envelope, reader, entry, PlainFileSink.neutralName(followUp: number, index: entry.index, format: entry.format)))
             }
         }

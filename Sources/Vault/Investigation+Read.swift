@@ -37,16 +37,24 @@ public struct TipDetail: Codable, Sendable {
 }
 
 extension Investigation {
-    /// Every tip, newest day first, decrypted on all cores. Fails on the first tip that does
-    /// not decrypt, naming it, rather than silently leaving it out.
+    /// Every tip, newest day first, decrypted on all cores. Fails on the first damaged tip,
+    /// naming it, rather than silently leaving it out; `listing()` lists the rest as well.
     public func summaries() throws(VaultError) -> [TipSummary] {
-        let rows = try vault.listingRows()
+        let (tips, damaged) = try listing()
+        if let first = damaged.first { throw first }
+        return tips
+    }
+
+    /// Every sound tip, newest day first, and one error for each damaged tip (or row that
+    /// belongs to no tip), so `tipvault list` shows what it can and reports the rest by id.
+    public func listing() throws(VaultError) -> (tips: [TipSummary], damaged: [VaultError]) {
+        let (rows, found) = try vault.listingRows()
         let eventRows = try vault.eventRows()
         let results = Self.parallelMap(rows.count) { i -> Result<TipSummary, VaultError> in
             let row = rows[i]
             do throws(VaultError) {
                 let reader = try self.reader(header: row.header, tip: row.tip)
-                let document = try self.document(row.document, reader: reader, tip: row.tip)
+                let document = try self.document(row.document, reader: reader, tip: row.tip, seq: 0)
                 let state = TriageState(events: try self.events(eventRows[row.tip] ?? [], tip: row.tip))
                 return .success(
                     TipSummary(
@@ -59,14 +67,15 @@ extension Investigation {
             }
         }
         var summaries: [TipSummary] = []
+        var damaged = found
         summaries.reserveCapacity(results.count)
         for result in results {
             switch result {
             case .success(let s): summaries.append(s)
-            case .failure(let e): throw e
+            case .failure(let e): damaged.append(e)
             }
         }
-        return summaries
+        return (summaries, damaged)
     }
 
     /// The first line of `message` that is not blank, cut to 200 characters, then trimmed.
@@ -97,7 +106,7 @@ extension Investigation {
             let reader = try reader(header: envelope.header, tip: tip)
             var ciphertext: [UInt8] = []
             try vault.forEachChunk(envelope: envelope.id, part: 0) { ciphertext += $0 }
-            documents.append((envelope.day, try document(ciphertext, reader: reader, tip: tip)))
+            documents.append((envelope.day, try document(ciphertext, reader: reader, tip: tip, seq: envelope.seq)))
         }
         let events = try events(try vault.eventRows(of: tip)[tip] ?? [], tip: tip)
         let main = documents[0].document
@@ -114,6 +123,6 @@ extension Investigation {
         let reader = try reader(header: envelope.header, tip: tip)
         var ciphertext: [UInt8] = []
         try vault.forEachChunk(envelope: envelope.id, part: 0) { ciphertext += $0 }
-        return try document(ciphertext, reader: reader, tip: tip)
+        return try document(ciphertext, reader: reader, tip: tip, seq: envelope.seq)
     }
 }

@@ -7,6 +7,7 @@ import TiplineCrypto
 extension Investigation {
     /// Records a triage event (status, assign, tag, untag, note).
     public func record(_ kind: TriageEvent.Kind, value: String, on tip: TipID) throws(VaultError) {
+        try requireCurrentKey()
         let day = vault.today()
         let event = TriageEvent(tip: tip, kind: kind, value: value, by: investigator, day: day)
         var notice: [UInt8]?
@@ -19,6 +20,7 @@ extension Investigation {
     /// Sends `message` to the tipster (sealed to their reply key) and keeps a copy for the record
     /// (a `reply` event sealed to the agency key), in one commit.
     public func reply(_ message: String, to tip: TipID) throws(VaultError) {
+        try requireCurrentKey()
         guard let replyKey = try replyKey(tip, required: true) else { throw .noReplyKey(tip: tip.text) }
         let day = vault.today()
         let notice = try seal(TipsterNotice(kind: .reply, day: day, text: message), to: replyKey)
@@ -38,24 +40,23 @@ extension Investigation {
         }
     }
 
+    /// Writes only by someone who holds the vault's current key (the newest in `agency.pub`):
+    /// a keyring of another vault must not add records the agency's investigators cannot open.
+    func requireCurrentKey() throws(VaultError) {
+        guard let newest = try Vault.agencyPublicKeys(in: vault.directory).last else {
+            throw .agencyKeyFileMissing(path: vault.directory.path)
+        }
+        guard keys.contains(where: { $0.publicKey == newest }) else { throw .currentKeyNotHeld(fingerprint: newest.fingerprint) }
+    }
+
     private func sealForAgency(_ event: TriageEvent) throws(VaultError) -> [UInt8] {
         guard let newest = try Vault.agencyPublicKeys(in: vault.directory).last else {
             throw .agencyKeyFileMissing(path: vault.directory.path)
         }
-        return SealedBox.seal(try Self.json(event), to: newest)
+        return SealedBox.seal(try SealedRecord.padded(event), to: newest)
     }
 
     private func seal(_ notice: TipsterNotice, to key: ReplyPublicKey) throws(VaultError) -> [UInt8] {
-        SealedBox.seal(try Self.json(notice), to: key)
-    }
-
-    static func json(_ value: some Encodable) throws(VaultError) -> [UInt8] {
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            return Array(try encoder.encode(value))
-        } catch {
-            throw .database(operation: "encoding a record", reason: "JSON encoding failed")
-        }
+        SealedBox.seal(try SealedRecord.padded(notice), to: key)
     }
 }

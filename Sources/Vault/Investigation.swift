@@ -52,6 +52,20 @@ public final class Investigation: @unchecked Sendable {
         try Self.document(ciphertext, reader: reader, tip: tip)
     }
 
+    /// The document of envelope `seq`, which must be of the kind that seq holds: the tip's own
+    /// (`tip`) at 0, a follow-up after. A follow-up's document shown as the tip's message is
+    /// wrong content presented as right, so a mismatch is damage.
+    func document(_ ciphertext: [UInt8], reader: EnvelopeReader, tip: TipID, seq: Int) throws(VaultError) -> TipDocument {
+        let document = try Self.document(ciphertext, reader: reader, tip: tip)
+        let expected: TipDocument.Kind = seq == 0 ? .tip : .followUp
+        guard document.kind == expected else {
+            throw .tipDamaged(
+                tip: tip.text,
+                reason: seq == 0 ? "its first envelope holds a follow-up, not the tip" : "follow-up \(seq) holds a tip's document")
+        }
+        return document
+    }
+
     static func document(_ ciphertext: [UInt8], reader: EnvelopeReader, tip: TipID) throws(VaultError) -> TipDocument {
         let plain = try decrypt(ciphertext, part: .document, reader: reader, tip: tip)
         do {
@@ -67,18 +81,23 @@ public final class Investigation: @unchecked Sendable {
         }
     }
 
-    /// Opens sealed events, newest key first, and checks each names its own tip.
+    /// Opens sealed events, newest key first, and checks each names its own tip, that none is
+    /// missing (seq 1, 2, … without a gap: a lost status event would silently change the
+    /// status), and that its day and status are what `tipvault` writes.
     func events(_ rows: [(seq: Int, sealed: [UInt8])], tip: TipID) throws(VaultError) -> [TriageEvent] {
         var events: [TriageEvent] = []
-        for row in rows {
+        for (i, row) in rows.enumerated() {
+            guard row.seq == i + 1 else { throw .tipDamaged(tip: tip.text, reason: "triage event \(i + 1) is missing") }
             guard let plain = keys.lazy.compactMap({ try? SealedBox.open(row.sealed, with: $0) }).first else {
                 throw .eventCorrupted(tip: tip.text, seq: row.seq)
             }
-            let bytes = plain.withUnsafeBytes { Data($0) }
-            guard let event = try? JSONDecoder().decode(TriageEvent.self, from: bytes) else {
+            guard let event = SealedRecord.decode(TriageEvent.self, from: plain.withUnsafeBytes { [UInt8]($0) }) else {
                 throw .eventCorrupted(tip: tip.text, seq: row.seq)
             }
             guard event.tip == tip.text else { throw .eventMisplaced(tip: tip.text, seq: row.seq) }
+            guard CoarseDay.isValid(event.day), event.kind != .status || TipStatus(rawValue: event.value) != nil else {
+                throw .eventCorrupted(tip: tip.text, seq: row.seq)
+            }
             events.append(event)
         }
         return events

@@ -28,11 +28,16 @@ extension Keyring {
     public func rotate(
         vaultDirectory: URL, investigator: String, passphrase: SecureBytes, cost: Argon2Cost
     ) throws(VaultError) -> AgencyPublicKey {
-        _ = try unlock(investigator: investigator, passphrase: passphrase)
+        let held = try unlock(investigator: investigator, passphrase: passphrase)
+        let file = AgencyKeyFile(directory: vaultDirectory)
+        // Only a holder of the vault's current key may rotate it; otherwise a stranger's keyring
+        // would append a key the agency cannot open, and the server would seal new tips to it.
+        guard let current = try file.read().last else { throw .agencyKeyFileMissing(path: file.url.path) }
+        guard held.contains(where: { $0.publicKey == current }) else { throw .currentKeyNotHeld(fingerprint: current.fingerprint) }
         let generation = (try entries().map(\.generation).max() ?? 0) + 1
         let key = AgencySecretKey.generate()
         try store(key, generation: generation, investigator: investigator, passphrase: passphrase, cost: cost)
-        try AgencyKeyFile(directory: vaultDirectory).append(key.publicKey)
+        try file.append(key.publicKey)
         return key.publicKey
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Text that came from a tip (or a command line) made safe to print: control characters,
 /// including ANSI escapes and bidi overrides, become spaces, and long text is cut.
 public enum Output {
@@ -8,6 +10,18 @@ public enum Output {
             out.unicodeScalars.append(isUnsafe(scalar) ? " " : scalar)
         }
         if out.count > limit { return String(out.prefix(max(0, limit - 1))) + "…" }
+        return out
+    }
+
+    /// JSON text with every unsafe scalar (see `isUnsafe`) written as a `\uXXXX` escape (two
+    /// for scalars above U+FFFF). Outside strings JSON is ASCII and newlines are layout, so this
+    /// changes no value: a script still reads the same strings, a terminal sees no control.
+    public static func escapingJSON(_ json: String) -> String {
+        var out = ""
+        for scalar in json.unicodeScalars {
+            guard scalar != "\n", isUnsafe(scalar) else { out.unicodeScalars.append(scalar); continue }
+            for unit in String(scalar).utf16 { out += "\\u" + String(format: "%04x", unit) }
+        }
         return out
     }
 

@@ -68,9 +68,33 @@ enum Schema {
                     END;
                     """)
         }
+        // Issue 10, item 6: `chunks` was a rowid table, so its rowids (and plain storage order)
+        // counted arrivals. Rebuilt WITHOUT ROWID it is stored in primary-key order, which starts
+        // with the random envelope id. Every other table already was. The copy runs inside the
+        // migration's transaction, so a crash leaves either the old table or the new one.
+        migrator.registerMigration("v2-chunks-without-rowid") { db in
+            try db.execute(
+                sql: """
+                    DROP TRIGGER envelopes_drop_chunks;
+                    ALTER TABLE chunks RENAME TO chunks_v1;
+                    CREATE TABLE chunks (
+                      envelope_id TEXT NOT NULL,
+                      part INTEGER NOT NULL,
+                      seq INTEGER NOT NULL,
+                      data BLOB NOT NULL,
+                      PRIMARY KEY (envelope_id, part, seq)
+                    ) WITHOUT ROWID;
+                    INSERT INTO chunks (envelope_id, part, seq, data)
+                      SELECT envelope_id, part, seq, data FROM chunks_v1 ORDER BY envelope_id, part, seq;
+                    DROP TABLE chunks_v1;
+                    CREATE TRIGGER envelopes_drop_chunks AFTER DELETE ON envelopes BEGIN
+                      DELETE FROM chunks WHERE envelope_id = OLD.id;
+                    END;
+                    """)
+        }
         return migrator
     }
 
     /// The number of migrations this build knows, for messages.
-    static let knownVersion = 1
+    static let knownVersion = 2
 }

@@ -80,6 +80,8 @@ public struct AttachmentEntry: Codable, Sendable, Equatable {
 /// Plaintext (JSON) of a notice the tipster may read: an investigator's reply or a status change.
 public struct TipsterNotice: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case reply, status }
+    /// 2: padded (FORMAT.md §11), what is written now; absent in notices written before padding.
+    public var version: Int?
     public var kind: Kind
     /// Coarse date at the policy's granularity, e.g. "2026-11-23".
     public var day: String
@@ -87,6 +89,7 @@ public struct TipsterNotice: Codable, Sendable, Equatable {
     public var text: String
 
     public init(kind: Kind, day: String, text: String) {
+        self.version = SealedRecord.paddedVersion
         self.kind = kind
         self.day = day
         self.text = text

@@ -27,7 +27,7 @@ public final class TipWriter {
         self.target = target
         self.header = header
         envelopeID = TipID.random().text
-        let (id, session) = (envelopeID, vault.session.id)
+        let (id, session) = (envelopeID, try vault.session.id)
         try vault.stagingWrite("starting an upload") { db in
             try db.execute(sql: "INSERT INTO uploads (id, session) VALUES (?, ?)", arguments: [id, session])
         }

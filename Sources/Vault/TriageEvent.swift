@@ -6,7 +6,8 @@ public struct TriageEvent: Codable, Sendable, Equatable {
         case status, assign, tag, untag, note, reply
     }
 
-    public var version = 1
+    /// 2 since records are padded (FORMAT.md §11); 1 in vaults written before.
+    public var version = SealedRecord.paddedVersion
     public var tip: String
     public var kind: Kind
     public var value: String

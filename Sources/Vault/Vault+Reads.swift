@@ -32,9 +32,23 @@ extension Vault {
                     arguments: [prefix, prefix + "~"])
             }
         }
-        guard !matches.isEmpty else { throw .tipNotFound(prefix) }
+        guard !matches.isEmpty else {
+            // A tip row lost to damage leaves its envelopes behind: name the tip, not "no tip".
+            let orphaned = try perform("finding a tip") {
+                try pool.read { db in
+                    try String.fetchOne(
+                        db, sql: "SELECT tip_id FROM envelopes WHERE tip_id >= ? AND tip_id < ? AND tip_id NOT IN (SELECT id FROM tips)",
+                        arguments: [prefix, prefix + "~"])
+                }
+            }
+            if let orphaned { throw .tipDamaged(tip: TipID(orphaned)?.text ?? prefix, reason: "its tip row is missing (its envelopes remain)") }
+            throw .tipNotFound(prefix)
+        }
         guard matches.count == 1 else { throw .tipIDAmbiguous(prefix, matches: matches.count) }
-        return TipID(unchecked: matches[0])
+        guard let tip = TipID(matches[0]), tip.text == matches[0] else {
+            throw .tipDamaged(tip: prefix, reason: "its stored id is not a tip id")
+        }
+        return tip
     }
 
     /// The tip's envelopes: its own (seq 0) then follow-ups in order.
@@ -47,7 +61,20 @@ extension Vault {
             }
         }
         guard !rows.isEmpty else { throw .tipNotFound(tip.text) }
-        return rows.map { EnvelopeRow(id: $0["id"], tip: tip, seq: $0["seq"], day: $0["day"], header: [UInt8]($0["header"] as Data)) }
+        let envelopes = rows.map {
+            EnvelopeRow(id: $0["id"], tip: tip, seq: $0["seq"], day: $0["day"], header: [UInt8]($0["header"] as Data))
+        }
+        for (expected, envelope) in envelopes.enumerated() {
+            guard envelope.seq == expected else {
+                throw .tipDamaged(
+                    tip: tip.text,
+                    reason: expected == 0 ? "its own envelope (seq 0) is missing" : "follow-up \(expected) is missing")
+            }
+            guard CoarseDay.isValid(envelope.day) else {
+                throw .tipDamaged(tip: tip.text, reason: expected == 0 ? "its day is not a date" : "the day of follow-up \(expected) is not a date")
+            }
+        }
+        return envelopes
     }
 
     /// Streams a part's stored chunks in order through `body` inside one read transaction.
@@ -74,38 +101,94 @@ extension Vault {
         }
     }
 
-    /// Every tip with its document ciphertext, newest day first (random order within a day).
-    func listingRows() throws(VaultError) -> [ListingRow] {
+    /// Every tip with its document ciphertext, newest day first (random order within a day),
+    /// and the damage found on the way: tips whose id or day is not what the vault writes, whose
+    /// own envelope is missing, and rows that belong to no tip (`foreign_key_check`). A damaged
+    /// tip is reported, never dropped silently.
+    func listingRows() throws(VaultError) -> (rows: [ListingRow], damaged: [VaultError]) {
         try perform("listing tips") {
             try pool.read { db in
                 var rows: [ListingRow] = []
+                var damaged: [VaultError] = []
                 var index: [String: Int] = [:]
+                var seen: Set<String> = []
                 let cursor = try Row.fetchCursor(
                     db,
                     sql: """
                         SELECT t.id, t.day, e.header, c.data FROM tips t
-                        JOIN envelopes e ON e.tip_id = t.id AND e.seq = 0
+                        LEFT JOIN envelopes e ON e.tip_id = t.id AND e.seq = 0
                         LEFT JOIN chunks c ON c.envelope_id = e.id AND c.part = 0
                         ORDER BY t.day DESC, t.id, c.seq
                         """)
                 while let row = try cursor.next() {
                     let id: String = row[0]
-                    let data = (row[3] as Data?).map { [UInt8]($0) } ?? []
                     if let i = index[id] {
-                        rows[i].document += data
-                    } else {
-                        index[id] = rows.count
-                        rows.append(
-                            ListingRow(
-                                tip: TipID(unchecked: id), day: row[1], header: [UInt8](row[2] as Data),
-                                document: data, followUps: 0))
+                        rows[i].document += (row[3] as Data?).map { [UInt8]($0) } ?? []
+                        continue
                     }
+                    guard seen.insert(id).inserted else { continue }
+                    guard let tip = TipID(id), tip.text == id else {
+                        damaged.append(.vaultDamaged(reason: "a tip's stored id is not a tip id"))
+                        continue
+                    }
+                    let day: String = row[1]
+                    guard CoarseDay.isValid(day) else {
+                        damaged.append(.tipDamaged(tip: tip.text, reason: "its day is not a date"))
+                        continue
+                    }
+                    guard let header = row[2] as Data? else {
+                        damaged.append(.tipDamaged(tip: tip.text, reason: "its own envelope (seq 0) is missing"))
+                        continue
+                    }
+                    index[id] = rows.count
+                    rows.append(
+                        ListingRow(
+                            tip: tip, day: day, header: [UInt8](header), document: (row[3] as Data?).map { [UInt8]($0) } ?? [],
+                            followUps: 0))
                 }
                 let counts = try Row.fetchAll(db, sql: "SELECT tip_id, count(*) - 1 FROM envelopes GROUP BY tip_id HAVING count(*) > 1")
                 for count in counts { if let i = index[count[0]] { rows[i].followUps = count[1] } }
-                return rows
+                damaged += try Self.damage(db)
+                return (rows, damaged)
             }
         }
+    }
+
+    /// Damage outside any one tip's rows: what `show` and `export` report after the tip, since
+    /// a lost row may be part of that tip's history. See `damage(_:)`.
+    public func structuralDamage() throws(VaultError) -> [VaultError] {
+        try perform("checking the vault's structure") { try pool.read { try Self.damage($0) } }
+    }
+
+    /// SQLite's `integrity_check` of the small tables (all but `chunks`, whose ciphertext the
+    /// stream authentication checks, so no read has to walk every attachment page), then rows
+    /// whose tip or envelope is gone (`foreign_key_check`, chunks of no envelope or upload),
+    /// counted by table. Without this, a lost or moved event row would silently turn a triaged
+    /// tip back to new, and a lost follow-up would simply not be shown.
+    static func damage(_ db: Database) throws -> [VaultError] {
+        var found: [VaultError] = []
+        for table in ["tips", "envelopes", "events", "notices", "uploads"] {
+            let answer = try String.fetchAll(db, sql: "PRAGMA integrity_check(\(table))")
+            if answer != ["ok"] {
+                found.append(.vaultDamaged(reason: "SQLite's integrity check of \(table) failed: \(answer.first ?? "no answer")"))
+            }
+        }
+        let orphans = try Row.fetchAll(db, sql: "SELECT \"table\", count(*) FROM pragma_foreign_key_check GROUP BY \"table\" ORDER BY 1")
+        for row in orphans {
+            let (table, count): (String, Int) = (row[0], row[1])
+            found.append(.vaultDamaged(reason: "\(count) row\(count == 1 ? "" : "s") of \(table) belong\(count == 1 ? "s" : "") to no tip"))
+        }
+        let chunks =
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM chunks
+                    WHERE envelope_id NOT IN (SELECT id FROM envelopes) AND envelope_id NOT IN (SELECT id FROM uploads)
+                    """) ?? 0
+        if chunks > 0 {
+            found.append(.vaultDamaged(reason: "\(chunks) ciphertext chunk\(chunks == 1 ? "" : "s") belong\(chunks == 1 ? "s" : "") to no envelope"))
+        }
+        return found
     }
 
     /// Sealed triage events, by tip, in order (all tips when `tip` is nil).
@@ -118,7 +201,11 @@ extension Vault {
                     } ?? Row.fetchAll(db, sql: "SELECT tip_id, seq, sealed FROM events ORDER BY tip_id, seq")
                 var result: [TipID: [(seq: Int, sealed: [UInt8])]] = [:]
                 for row in rows {
-                    result[TipID(unchecked: row[0]), default: []].append((row[1], [UInt8](row[2] as Data)))
+                    // A row whose tip id is not a tip id matches no listed tip; the listing
+                    // reports it through foreign_key_check.
+                    let raw: String = row[0]
+                    guard let id = TipID(raw), id.text == raw else { continue }
+                    result[id, default: []].append((row[1], [UInt8](row[2] as Data)))
                 }
                 return result
             }

@@ -14,7 +14,8 @@ extension Vault {
     }
 
     private func write<T>(_ operation: String, synchronous: String, _ body: (Database) throws -> T) throws(VaultError) -> T {
-        try perform(operation) {
+        guard optionalSession != nil else { throw .readOnly(path: directory.path) }
+        return try perform(operation) {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
                 var result: T?
@@ -30,7 +31,7 @@ extension Vault {
     /// Deletes uploads (and their chunks) whose writer session is dead, then any chunk that
     /// belongs to neither a committed envelope nor a live upload.
     func removeDeadUploads() throws(VaultError) {
-        let session = self.session
+        let session = try self.session
         try durableWrite("removing unfinished uploads") { db in
             let sessions = try String.fetchAll(db, sql: "SELECT DISTINCT session FROM uploads")
             for other in sessions where session.isDead(other) {
@@ -65,18 +66,48 @@ extension Vault {
             try db.execute(sql: "DELETE FROM tips WHERE day < ?", arguments: [cutoff])
             return db.changesCount
         }
-        if deleted > 0 { try compact() }
+        if deleted > 0 || compactionOwed.withLock({ $0 }) { try compact() }
         return deleted
     }
 
     /// VACUUM, then a truncating checkpoint: no old page of a deleted tip stays in the files.
+    /// The checkpoint cannot finish while any other connection holds a read transaction (the
+    /// intake server mid-read, another `tipvault`); it is retried with a short backoff and then
+    /// reported as `notCompacted`, never as success, since the old pages are still in the WAL.
     public func compact() throws(VaultError) {
-        try perform("compacting the vault") {
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "VACUUM")
-                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        _ = try session
+        try perform("compacting the vault") { try pool.writeWithoutTransaction { try $0.execute(sql: "VACUUM") } }
+        for (attempt, pause) in Self.checkpointBackoff.enumerated() {
+            let result = try perform("compacting the vault") {
+                try pool.writeWithoutTransaction { db -> Checkpoint? in
+                    // A short busy wait per attempt, not the 30 s the other writes allow.
+                    try db.execute(sql: "PRAGMA busy_timeout = 100")
+                    defer { try? db.execute(sql: "PRAGMA busy_timeout = 30000") }
+                    return try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)").map {
+                        Checkpoint(busy: $0[0], log: $0[1], checkpointed: $0[2])
+                    }
+                }
             }
+            if let result, result.complete {
+                compactionOwed.withLock { $0 = false }
+                return
+            }
+            if attempt < Self.checkpointBackoff.count - 1 { Thread.sleep(forTimeInterval: pause) }
         }
+        compactionOwed.withLock { $0 = true }
+        throw .notCompacted
+    }
+
+    /// Pauses between checkpoint attempts, in seconds (about 1.5 s in all, plus 100 ms busy waits).
+    static let checkpointBackoff: [TimeInterval] = [0.05, 0.1, 0.2, 0.4, 0.8, 0]
+
+    /// The row `PRAGMA wal_checkpoint` returns: busy flag, WAL frames, frames checkpointed.
+    struct Checkpoint {
+        let busy: Int
+        let log: Int
+        let checkpointed: Int
+        /// Not busy and every frame copied back (TRUNCATE then empties the WAL file).
+        var complete: Bool { busy == 0 && log >= 0 && log == checkpointed }
     }
 
     /// `PRAGMA integrity_check`'s answer: "ok" for a sound file.

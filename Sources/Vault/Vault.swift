@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TiplineCrypto
 import TiplinePolicy
 
@@ -16,7 +17,11 @@ public final class Vault: Sendable {
     public let directory: URL
     public let policy: VaultPolicy
     let pool: DatabasePool
-    let session: WriterSession
+    /// nil when opened read-only: such a vault cannot write and never touches the files.
+    let optionalSession: WriterSession?
+    /// Set when a purge deleted tips but could not compact: the next purge compacts even if it
+    /// deletes nothing, so the server's periodic retention finishes what a busy moment left.
+    let compactionOwed = Mutex(false)
 
     /// Opens the vault database in `directory`, creating and migrating it if needed. Uploads left
     /// behind by a writer that died (crash, SIGKILL) are deleted with their chunks here.
@@ -25,7 +30,18 @@ public final class Vault: Sendable {
     }
 
     /// `createIfMissing: false` is for `tipvault`, where a missing database means a wrong `--vault`.
-    public init(directory: URL, policy: VaultPolicy, createIfMissing: Bool) throws(VaultError) {
+    public convenience init(directory: URL, policy: VaultPolicy, createIfMissing: Bool) throws(VaultError) {
+        try self.init(directory: directory, policy: policy, createIfMissing: createIfMissing, readOnly: false)
+    }
+
+    /// Opens an existing vault read-only (`tipvault list`, `show`, `export`, `forward`): no
+    /// migration, no cleanup, no session file, no write of any kind, so a read-only copy opens
+    /// and the files stay byte for byte as they were. Writes through it fail with `readOnly`.
+    public convenience init(readingFrom directory: URL, policy: VaultPolicy) throws(VaultError) {
+        try self.init(directory: directory, policy: policy, createIfMissing: false, readOnly: true)
+    }
+
+    private init(directory: URL, policy: VaultPolicy, createIfMissing: Bool, readOnly: Bool) throws(VaultError) {
         self.directory = directory
         self.policy = policy
         let path = directory.appendingPathComponent(Self.databaseFileName).path
@@ -40,6 +56,7 @@ public final class Vault: Sendable {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(30)
+        config.readonly = readOnly
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL")
         }
@@ -48,15 +65,25 @@ public final class Vault: Sendable {
         } catch {
             throw .cannotOpen(path: directory.path, reason: Self.reason(error))
         }
-        session = try WriterSession(vaultDirectory: directory)
+        optionalSession = readOnly ? nil : try WriterSession(vaultDirectory: directory)
         let migrator = Schema.migrator
         let superseded = try perform("checking the schema version") { try pool.read { try migrator.hasBeenSuperseded($0) } }
         if superseded {
             let found = try perform("reading the schema version") { try pool.read { try migrator.appliedIdentifiers($0).count } }
             throw .schemaTooNew(found: found, supported: Schema.knownVersion)
         }
+        // Read-only: an older schema reads as it is (migrations so far change storage, not columns).
+        guard !readOnly else { return }
         try perform("migrating the schema") { try migrator.migrate(pool) }
         try removeDeadUploads()
+    }
+
+    /// The writer session; a read-only vault has none and refuses to write.
+    var session: WriterSession {
+        get throws(VaultError) {
+            guard let optionalSession else { throw .readOnly(path: directory.path) }
+            return optionalSession
+        }
     }
 
     /// The agency public keys in `agency.pub`, oldest first; the server seals new tips to the last.

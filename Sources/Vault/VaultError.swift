@@ -11,6 +11,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
     case writerFinished
     case duplicateLookupID
     case partOutOfRange(part: String)
+    case notCompacted
+    case readOnly(path: String)
     // Keys and agency.pub
     case agencyKeyFileMissing(path: String)
     case agencyKeyFileMalformed(path: String, line: Int)
@@ -23,6 +25,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidInvestigatorName(String)
     case wrongPassphrase(investigator: String)
     case keyringMismatch(file: String)
+    case currentKeyNotHeld(fingerprint: String)
     case vaultAlreadyInitialised(path: String)
     case passphraseUnavailable(reason: String)
     // Reading tips
@@ -33,6 +36,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
     case documentMalformed(tip: String, reason: String)
     case eventCorrupted(tip: String, seq: Int)
     case eventMisplaced(tip: String, seq: Int)
+    case tipDamaged(tip: String, reason: String)
+    case vaultDamaged(reason: String)
     case noReplyKey(tip: String)
     // Files
     case exportTargetExists(path: String)
@@ -50,6 +55,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .writerFinished: "this tip writer was already committed or aborted; start a new one"
         case .duplicateLookupID: "a tip with this lookup id already exists; the new tip was not stored"
         case .partOutOfRange(let part): "envelope part \(part) is out of range and was not stored"
+        case .readOnly(let path): "the vault at \(path) was opened read-only; nothing was written"
+        case .notCompacted: "purged but not compacted: a reader holds the vault"
         case .agencyKeyFileMissing(let path): "no agency public key file at \(path)"
         case .agencyKeyFileMalformed(let path, let line): "\(path) line \(line) is not a Tipline agency public key"
         case .keyringMissing(let path): "no keyring directory at \(path)"
@@ -64,6 +71,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
             "investigator name \"\(name)\" is not allowed: use 1-32 letters, digits, '.', '_' or '-'"
         case .wrongPassphrase(let name): "wrong passphrase for investigator \(name); no key was unlocked"
         case .keyringMismatch(let file): "keyring file \(file) holds a key that does not match the public key it names"
+        case .currentKeyNotHeld(let fingerprint):
+            "your keyring does not hold this vault's current agency key \(fingerprint); nothing was written"
         case .vaultAlreadyInitialised(let path): "\(path) already holds an agency key; nothing was changed"
         case .passphraseUnavailable(let reason): "no passphrase: \(reason)"
         case .tipNotFound(let id): "no tip with id \(id)"
@@ -73,6 +82,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .documentMalformed(let tip, let reason): "tip \(tip) decrypted but its document is malformed: \(reason)"
         case .eventCorrupted(let tip, let seq): "triage event \(seq) of tip \(tip) did not open: it was altered or sealed to another key"
         case .eventMisplaced(let tip, let seq): "triage event \(seq) of tip \(tip) belongs to another tip: rows were moved"
+        case .tipDamaged(let tip, let reason): "tip \(tip) is damaged: \(reason)"
+        case .vaultDamaged(let reason): "the vault is damaged: \(reason)"
         case .noReplyKey(let tip): "tip \(tip) carries no reply key, so the tipster cannot receive a reply"
         case .exportTargetExists(let path): "\(path) already exists; nothing was overwritten"
         case .fileIO(let path, let reason): "cannot use \(path): \(reason)"
@@ -87,6 +98,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case .cannotOpen: "check --vault points at the directory `tipvault init` created and that you may read it"
         case .schemaTooNew: "upgrade tipvault to the version the server runs"
+        case .notCompacted:
+            "the deleted tips' ciphertext may remain in vault.sqlite-wal: close other tipvault commands and stop the intake server, then run `tipvault purge` again"
         case .agencyKeyFileMissing: "run `tipvault init --vault DIR --keyring DIR` first, or check --vault"
         case .agencyKeyFileMalformed: "restore agency.pub from the investigator machine that ran `tipvault init`"
         case .keyringMissing, .keyringEmpty: "check --keyring, or run `tipvault init` to create a keyring"
@@ -96,7 +109,9 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .passphraseUnavailable: "pass --passphrase-file FILE or set TIPVAULT_PASSPHRASE when there is no terminal"
         case .tipNotFound, .tipIDAmbiguous: "run `tipvault list` to see tip ids; a unique prefix of 4 or more characters is enough"
         case .noKeyOpensTip: "the tip was sealed to an agency key your keyring lacks; ask a colleague who holds it to run `tipvault investigator add`"
-        case .partCorrupted, .eventCorrupted, .eventMisplaced: "the vault file was altered; restore it from a backup"
+        case .partCorrupted, .eventCorrupted, .eventMisplaced, .tipDamaged, .vaultDamaged: "the vault file was altered; restore it from a backup"
+        case .currentKeyNotHeld:
+            "check --keyring and --vault belong together; a colleague who holds the key can give it to you with `tipvault investigator add`"
         case .envelopeNotForYou: "ask the sender to forward it to the public key in your agency.pub"
         case .exportTargetExists: "choose an empty or new directory with --to"
         default: nil

@@ -47,3 +47,12 @@ struct PaddingTests {
         #expect(distinct.count <= 8)
     }
 }
+
+@Suite("Sealed record buckets")
+struct RecordBucketTests {
+    @Test("512 B minimum, then powers of two (FORMAT.md §11)")
+    func buckets() {
+        let table = [(0, 512), (1, 512), (97, 512), (511, 512), (512, 512), (513, 1024), (1024, 1024), (1025, 2048), (20_000, 32_768)]
+        for (length, padded) in table { #expect(Padding.recordLength(length) == padded, "recordLength(\(length))") }
+    }
+}
