@@ -74,10 +74,12 @@ public struct IntakeServer: Sendable {
         }
         logger.notice("starting", metadata: ["data": "\(configuration.dataDirectory.path)"])
         let retention = Task { [services] in await RetentionSweeper(services: services, logger: logger).run() }
+        let setAside = Task { [services] in await SetAsideSweeper(services: services, logger: logger).run() }
         var failure: Error?
         do { try await app.runService() } catch { failure = error }
         // One shutdown path whether the server stopped on a signal or failed.
         retention.cancel()
+        setAside.cancel()
         try? await pool.shutdownGracefully()
         if let failure { throw failure }  // the command prints it once
         logger.notice("stopped; \(services.counters.summary)")
