@@ -4,10 +4,10 @@ import TiplineVault
 
 /// Receipt text → keys, paying the global attempt budget. A malformed receipt (bad
 /// character, wrong length, wrong check character) is refused before it costs anything; a
-/// well-formed one is refused at once (429) when the budget is spent or the look-up queue is
-/// full, never queued behind a flood.
+/// well-formed one is refused (429) when the budget is spent or it is not drawn for a
+/// derivation slot in time (`GuessLobby`), never queued behind a flood.
 struct ReceiptLookup: Sendable {
-    /// `Retry-After` when the look-up queue is full: it drains within a second or so.
+    /// `Retry-After` when the look-up was not drawn: slots free up many times a second.
     static let queueFullRetrySeconds = 1
 
     let services: IntakeServices

@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOPosix
 import TiplineCrypto
 
@@ -7,26 +6,27 @@ import TiplineCrypto
 /// at most `limit` at a time.
 ///
 /// Two ways in. A new tip's receipt (`derive`) waits its turn: tips are already bounded by the
-/// upload slots. A receipt someone typed (`deriveGuess`) joins only while fewer than
-/// `guessQueue` look-ups are running or waiting, and is refused at once otherwise: a flood of
-/// guesses then cannot build a queue that a tipster who knows their receipt waits behind.
+/// upload slots. A receipt someone typed (`deriveGuess`) goes through a `GuessLobby`: at most
+/// `limit` look-ups run, up to `lobbyPerSlot` per slot wait at most `lobbyWait` and are drawn
+/// at random, the rest are refused at once. A flood of guesses then cannot build a queue that a
+/// tipster who knows their receipt waits behind.
 final class ReceiptDeriver: Sendable {
-    /// Look-ups admitted (running + waiting) per derivation slot: a tipster who gets in waits
-    /// at most about this many derivation times.
-    static let guessesPerSlot = 2
+    /// Look-ups that may wait per derivation slot, and for how long: a tipster who gets in
+    /// waits at most `lobbyWait` before their own derivation starts.
+    static let lobbyPerSlot = 128
+    static let lobbyWait: Duration = .seconds(2)
 
     let salt: DeploymentSalt
     let cost: Argon2Cost
-    let guessQueue: Int
+    private let lobby: GuessLobby
     private let gate: AsyncSemaphore
     private let pool: NIOThreadPool
     private let counters: IntakeCounters
-    private let admittedGuesses = NIOLockedValueBox(0)
 
     init(salt: DeploymentSalt, cost: Argon2Cost, limit: Int, pool: NIOThreadPool, counters: IntakeCounters) {
         self.salt = salt
         self.cost = cost
-        self.guessQueue = max(1, limit) * Self.guessesPerSlot
+        self.lobby = GuessLobby(running: limit, capacity: max(1, limit) * Self.lobbyPerSlot, maxWait: Self.lobbyWait)
         self.gate = AsyncSemaphore(limit: limit)
         self.pool = pool
         self.counters = counters
@@ -43,15 +43,16 @@ final class ReceiptDeriver: Sendable {
         }
     }
 
-    /// A typed receipt: nil (without waiting) when the look-up queue is full.
+    /// A typed receipt: nil when the lobby is full or its wait ran out.
     func deriveGuess(_ receipt: Receipt) async throws -> ReceiptKeys? {
-        let admitted = admittedGuesses.withLockedValue { count in
-            guard count < guessQueue else { return false }
-            count += 1
-            return true
+        guard await lobby.enter() else { return nil }
+        do {
+            let keys = try await derive(receipt)
+            await lobby.leave()
+            return keys
+        } catch {
+            await lobby.leave()
+            throw error
         }
-        guard admitted else { return nil }
-        defer { admittedGuesses.withLockedValue { $0 -= 1 } }
-        return try await derive(receipt)
     }
 }
