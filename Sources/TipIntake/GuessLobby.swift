@@ -38,6 +38,9 @@ actor GuessLobby {
         }
     }
 
+    /// How many wait right now.
+    var waitingCount: Int { waiting.count }
+
     /// Hands the slot to a random waiter, or frees it.
     func leave() {
         if let ticket = waiting.keys.randomElement(), let continuation = waiting.removeValue(forKey: ticket) {
