@@ -25,6 +25,11 @@ public struct IntakePolicy: Sendable, Equatable {
     public var maxRequestBytes = 2560 * 1024 * 1024
     public var headerTimeoutSeconds = 10
     public var bodyIdleTimeoutSeconds = 30
+    /// After `uploadRateGraceSeconds`, a body must have averaged at least this rate or the
+    /// connection is closed (408), so trickling a byte now and then cannot hold an upload slot
+    /// forever. 0 turns the check off.
+    public var minUploadBytesPerSecond = 4096
+    public var uploadRateGraceSeconds = 20
     public var maxConcurrentUploads = 16
     public var receiptAttemptsPerMinute = 60
     public init() {}

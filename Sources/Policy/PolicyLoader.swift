@@ -40,6 +40,8 @@ public enum PolicyLoader {
             if let v = try s.positiveInt("max_request_bytes") { p.maxRequestBytes = v }
             if let v = try s.int("header_timeout_seconds", in: 1...600) { p.headerTimeoutSeconds = v }
             if let v = try s.int("body_idle_timeout_seconds", in: 1...3600) { p.bodyIdleTimeoutSeconds = v }
+            if let v = try s.int("min_upload_bytes_per_second", in: 0...(1 << 30)) { p.minUploadBytesPerSecond = v }
+            if let v = try s.int("upload_rate_grace_seconds", in: 1...3600) { p.uploadRateGraceSeconds = v }
             if let v = try s.int("max_concurrent_uploads", in: 1...10_000) { p.maxConcurrentUploads = v }
             if let v = try s.positiveInt("receipt_attempts_per_minute") { p.receiptAttemptsPerMinute = v }
             try s.finish()

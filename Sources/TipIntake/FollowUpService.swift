@@ -3,31 +3,51 @@ import TiplineCrypto
 import TiplineVault
 
 /// Receipt text → keys, paying the global attempt budget. A malformed receipt (bad
-/// character, wrong length, wrong check character) is refused before it costs anything.
+/// character, wrong length, wrong check character) is refused before it costs anything; a
+/// well-formed one is refused (429) when the budget is spent or it is not drawn for a
+/// derivation slot in time (`GuessLobby`), never queued behind a flood.
 struct ReceiptLookup: Sendable {
+    /// `Retry-After` when the look-up was not drawn: slots free up many times a second.
+    static let queueFullRetrySeconds = 1
+
     let services: IntakeServices
 
     func keys(for text: String) async throws -> ReceiptKeys {
-        let receipt: Receipt
+        try await keys(for: try Self.parse(text))
+    }
+
+    /// The receipt's own check: cheap, and nothing is counted or derived.
+    static func parse(_ text: String) throws(IntakeError) -> Receipt {
         do {
-            receipt = try Receipt(parsing: text)
+            return try Receipt(parsing: text)
         } catch {
             var message = error.description
             if let first = message.first { message = first.uppercased() + message.dropFirst() }
             throw IntakeError.invalidField(message + ".")
         }
+    }
+
+    func keys(for receipt: Receipt) async throws -> ReceiptKeys {
         if let wait = services.attempts.take() {
             services.counters.add(\.overBudget)
             throw IntakeError(
                 .overBudget, "Too many receipt look-ups right now; try again in \(wait) seconds.", retryAfterSeconds: wait)
         }
-        services.counters.add(\.lookups)
+        let keys: ReceiptKeys?
         do {
-            return try await services.deriver.derive(receipt)
+            keys = try await services.deriver.deriveGuess(receipt)
         } catch {
             services.counters.add(\.internalErrors)
             throw IntakeError(.internal, "The server could not check the receipt right now; try again later.")
         }
+        guard let keys else {
+            services.counters.add(\.overBudget)
+            let wait = Self.queueFullRetrySeconds
+            throw IntakeError(
+                .overBudget, "Too many receipt look-ups right now; try again in \(wait) seconds.", retryAfterSeconds: wait)
+        }
+        services.counters.add(\.lookups)
+        return keys
     }
 }
 

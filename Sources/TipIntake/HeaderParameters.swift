@@ -1,7 +1,23 @@
 /// Parses `value; key=token; key="quoted \"string\""` header values (Content-Type,
 /// Content-Disposition). Keys are lower-cased; quoted values lose their quotes and escapes.
 enum HeaderParameters {
+    /// A `Content-Length` value: nil when absent or not a number; `Int.max` when it is all
+    /// digits but too large for an `Int` (2^63 or more), so it is refused as too large (413)
+    /// rather than treated as undeclared.
+    static func contentLength(_ value: String?) -> Int? {
+        guard let value, !value.isEmpty, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(value) ?? .max
+    }
+
     static func parse(_ header: String) -> (value: String, parameters: [String: String]) {
+        let (value, parameters, _) = parseChecked(header)
+        return (value, parameters)
+    }
+
+    /// The same, and whether every quoted string was closed: a part header with an open quote
+    /// is ambiguous (where does the name end?) and is refused by the multipart reader.
+    static func parseChecked(_ header: String) -> (value: String, parameters: [String: String], closed: Bool) {
+        var closed = true
         var scalars = Substring(header).unicodeScalars[...]
         func skipSpaces() { while let c = scalars.first, c == " " || c == "\t" { scalars.removeFirst() } }
         func token(until stops: Set<Unicode.Scalar>) -> String {
@@ -26,9 +42,13 @@ enum HeaderParameters {
                 if scalars.first == "\"" {
                     scalars.removeFirst()
                     var out = String.UnicodeScalarView()
+                    var ended = false
                     while let c = scalars.first {
                         scalars.removeFirst()
-                        if c == "\"" { break }
+                        if c == "\"" {
+                            ended = true
+                            break
+                        }
                         if c == "\\", let next = scalars.first {
                             scalars.removeFirst()
                             out.append(next)
@@ -36,6 +56,7 @@ enum HeaderParameters {
                             out.append(c)
                         }
                     }
+                    if !ended { closed = false }
                     parameter = String(out)
                     _ = token(until: [";"])
                 } else {
@@ -44,7 +65,7 @@ enum HeaderParameters {
             }
             if !key.isEmpty && parameters[key] == nil { parameters[key] = parameter }
         }
-        return (value, parameters)
+        return (value, parameters, closed)
     }
 }
 

@@ -8,6 +8,8 @@ final class IntakeCounters: Sendable {
         var followUpsStored = 0
         var followUpsDiscarded = 0
         var lookups = 0
+        /// Argon2id runs, for tips and look-ups alike: a refused upload must cost none.
+        var derivations = 0
         var refused = 0
         var overBudget = 0
         var internalErrors = 0
@@ -24,6 +26,6 @@ final class IntakeCounters: Sendable {
     var summary: String {
         let c = snapshot
         return "tips stored \(c.tipsStored), follow-ups stored \(c.followUpsStored), follow-ups discarded \(c.followUpsDiscarded), "
-            + "look-ups \(c.lookups), refused \(c.refused), over budget \(c.overBudget), internal errors \(c.internalErrors)"
+            + "look-ups \(c.lookups), derivations \(c.derivations), refused \(c.refused), over budget \(c.overBudget), internal errors \(c.internalErrors)"
     }
 }

@@ -62,7 +62,7 @@ struct IntakeRoutes: Sendable {
     }
 
     static func contentLength(_ request: Request) -> Int? {
-        request.headers[.contentLength].flatMap { Int($0) }
+        HeaderParameters.contentLength(request.headers[.contentLength])
     }
 
     /// The whole (small) body, or a 400/413-style refusal.
@@ -111,6 +111,7 @@ struct IntakeRoutes: Sendable {
                 guard key == "receipt" else {
                     throw IntakeError.invalidField("The form has an unknown field \(FieldRules.shown(key ?? "")); use the form as served.")
                 }
+                guard receipt == nil else { throw duplicateReceipt }
                 receipt = parts.count > 1 ? Self.formDecode(parts[1]) : ""
             }
         } else if let boundary = MultipartReader.boundary(contentType: contentType) {
@@ -135,6 +136,7 @@ struct IntakeRoutes: Sendable {
                 guard part.name == "receipt", part.filename == nil else {
                     throw IntakeError.invalidField("The form has an unknown field \(FieldRules.shown(part.name ?? "")); use the form as served.")
                 }
+                guard name == nil else { throw duplicateReceipt }
                 name = part.name
                 value = []
             case .body(let bytes): value += bytes
@@ -145,6 +147,8 @@ struct IntakeRoutes: Sendable {
         try reader.finish()
         return receipt
     }
+
+    static let duplicateReceipt = IntakeError.malformed("The form has the field “receipt” more than once; send each field once.")
 
     /// `application/x-www-form-urlencoded` decoding: `+` is a space, then percent escapes.
     static func formDecode(_ text: Substring) -> String? {

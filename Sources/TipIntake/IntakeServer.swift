@@ -46,6 +46,8 @@ public struct IntakeServer: Sendable {
         let intake = configuration.policy.intake
         let header = TimeAmount.seconds(Int64(intake.headerTimeoutSeconds))
         let bodyIdle = TimeAmount.seconds(Int64(intake.bodyIdleTimeoutSeconds))
+        let rate = ConnectionGuardHandler.MinimumRate(
+            minBytesPerSecond: intake.minUploadBytesPerSecond, grace: .seconds(Int64(intake.uploadRateGraceSeconds)))
         // Hummingbird's own logger stays at notice or above whatever TIPLINE_LOG_LEVEL says:
         // below that it would describe individual requests.
         var frameworkLogger = Logger(label: "tipintake.http")
@@ -55,7 +57,9 @@ public struct IntakeServer: Sendable {
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
-                        ConnectionGuardHandler(headerTimeout: header, bodyIdleTimeout: bodyIdle), SecurityHeadersChannelHandler(),
+                        ConnectionGuardHandler(
+                            headerTimeout: header, bodyIdleTimeout: bodyIdle, rate: rate, maxRequestBytes: intake.maxRequestBytes),
+                        SecurityHeadersChannelHandler(),
                     ])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
@@ -74,10 +78,12 @@ public struct IntakeServer: Sendable {
         }
         logger.notice("starting", metadata: ["data": "\(configuration.dataDirectory.path)"])
         let retention = Task { [services] in await RetentionSweeper(services: services, logger: logger).run() }
+        let setAside = Task { [services] in await SetAsideSweeper(services: services, logger: logger).run() }
         var failure: Error?
         do { try await app.runService() } catch { failure = error }
         // One shutdown path whether the server stopped on a signal or failed.
         retention.cancel()
+        setAside.cancel()
         try? await pool.shutdownGracefully()
         if let failure { throw failure }  // the command prints it once
         logger.notice("stopped; \(services.counters.summary)")

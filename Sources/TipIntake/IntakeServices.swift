@@ -59,7 +59,7 @@ final class IntakeServices: Sendable {
             throw IntakeStartupError(message: error.description, hint: nil)
         }
         self.pool = pool
-        deriver = ReceiptDeriver(salt: salt, cost: cost, limit: receipts.maxConcurrentDerivations, pool: pool)
+        deriver = ReceiptDeriver(salt: salt, cost: cost, limit: receipts.maxConcurrentDerivations, pool: pool, counters: counters)
         uploads = UploadSlots(limit: configuration.policy.intake.maxConcurrentUploads)
         attempts = AttemptBudget(perMinute: configuration.policy.intake.receiptAttemptsPerMinute)
         // Movies wait for their index in encrypted, nameless temporary files beside the vault.

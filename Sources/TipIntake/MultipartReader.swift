@@ -227,7 +227,10 @@ final class MultipartReader {
         let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
         guard name == "content-disposition" else { return }
         let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
-        let (_, parameters) = HeaderParameters.parse(value)
+        let (_, parameters, closed) = HeaderParameters.parseChecked(value)
+        guard closed else {
+            throw .malformed("A form part's Content-Disposition has a quote that is never closed; send the form as served.")
+        }
         part.name = parameters["name"]
         // `filename*` (RFC 5987, charset'language'percent-encoded) alone still makes a file part:
         // dropping it silently would lose an attachment the tipster sent.

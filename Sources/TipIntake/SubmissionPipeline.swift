@@ -43,6 +43,11 @@ final class SubmissionPipeline {
     }
     private var current = Current.none
     private var received = 0
+    private var seenFields: Set<String> = []
+    private var parts = 0
+    /// Every field once, every file, and as many empty file inputs again: a form as served
+    /// never has more parts.
+    private var maxParts: Int { 8 + rules.intake.questions.count + 2 * rules.intake.maxAttachments }
 
     init(
         rules: FieldRules, redactor: Redactor, maxRequestBytes: Int,
@@ -123,6 +128,16 @@ final class SubmissionPipeline {
     private func start(_ part: PartHeaders) throws {
         guard let name = part.name else {
             throw IntakeError.malformed("The form data has a part without a name; send the form again.")
+        }
+        parts += 1
+        guard parts <= maxParts else {
+            throw IntakeError.malformed("The form data has more than \(maxParts) parts; send the form as served.")
+        }
+        if name != "attachments" {
+            // Keeping only the last copy would store something other than what was checked.
+            guard seenFields.insert(name).inserted else {
+                throw IntakeError.malformed("The form has the field \(FieldRules.shown(name)) more than once; send each field once.")
+            }
         }
         if let filename = part.filename {
             guard name == "attachments" else {

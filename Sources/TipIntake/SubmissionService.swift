@@ -12,40 +12,39 @@ struct SubmissionService: Sendable {
         var attachments: [SubmittedAttachment]
     }
 
-    /// A new tip. The receipt is returned only after the commit (synchronous=FULL) returned.
+    /// A new tip. Its receipt is made and derived only once the body was read, scrubbed and
+    /// checked, so a refused upload costs no Argon2id; it is returned only after the commit
+    /// (synchronous=FULL) returned.
     func submitTip<Body: AsyncSequence>(body: Body, contentType: String?, contentLength: Int?) async throws -> TipResult
     where Body.Element == ByteBuffer {
         let boundary = try admit(contentType: contentType, contentLength: contentLength)
         defer { services.uploads.release() }
-        let receipt = Receipt.generate()
-        let keys = try await services.deriver.derive(receipt)
-        let recipient = try await services.currentRecipient()
-        let (vault, pool) = (services.vault, services.pool)
-        let composer = try await services.blocking {
-            Unchecked(try TipComposer(vault: vault, lookupID: keys.lookupID, recipients: [recipient]))
-        }
-        let writer = SubmissionWriter(composer: composer.value, pool: pool)
+        let services = self.services
         let pipeline = SubmissionPipeline(
             rules: FieldRules(kind: .tip, intake: services.policy.intake), redactor: services.redactor,
-            maxRequestBytes: services.policy.intake.maxRequestBytes, openWriter: { _ in writer })
+            maxRequestBytes: services.policy.intake.maxRequestBytes, openWriter: { _ in try await Self.openWriter(services) })
         do {
-            _ = try await pipeline.run(body: body, boundary: boundary)
+            let writer = try await pipeline.run(body: body, boundary: boundary)
             let fields = pipeline.fields
+            let receipt = Receipt.generate()
+            let keys = try await services.deriver.derive(receipt)
             let document = TipDocument(
                 kind: .tip, message: fields.message ?? "", category: fields.category.flatMap { $0.isEmpty ? nil : $0 },
                 answers: fields.answers, replyPublicKey: keys.replyPublicKey.bytes,
                 attachments: pipeline.attachments.map(\.entry))
-            try await commit(writer, document)
+            _ = try await commit(writer, document, to: .newTip(lookupID: keys.lookupID))
             services.counters.add(\.tipsStored)
             return TipResult(receipt: receipt, attachments: pipeline.attachments)
         } catch {
-            await writer.abort()
+            await pipeline.abort()
             throw count(error)
         }
     }
 
-    /// A follow-up message. A well-formed receipt that matches no tip gets the same treatment
-    /// (every file scrubbed, the same answer) but nothing is kept: no oracle for guessers.
+    /// A follow-up message. Its receipt is checked for form when it arrives and derived only
+    /// after the body, so a well-formed receipt that matches no tip gets the same treatment
+    /// (every file scrubbed, encrypted and staged, one fsync'd commit, the same answer); only
+    /// at the commit is it set aside instead of kept: no oracle for guessers, by answer or time.
     func submitFollowUp<Body: AsyncSequence>(body: Body, contentType: String?, contentLength: Int?) async throws -> [SubmittedAttachment]
     where Body.Element == ByteBuffer {
         let boundary = try admit(contentType: contentType, contentLength: contentLength)
@@ -58,25 +57,31 @@ struct SubmissionService: Sendable {
             guard let text = fields.receipt else {
                 throw IntakeError.invalidField("The receipt is missing or comes after the files; put it first and send again.")
             }
-            let keys = try await ReceiptLookup(services: services).keys(for: text)
-            let recipient = try await services.currentRecipient()
-            let composer = try await services.blocking {
-                Unchecked(try TipComposer.followUp(vault: services.vault, lookupID: keys.lookupID, recipients: [recipient]))
-            }
-            return SubmissionWriter(composer: composer.value, pool: services.pool)
+            _ = try ReceiptLookup.parse(text)
+            return try await Self.openWriter(services)
         }
         do {
             let writer = try await pipeline.run(body: body, boundary: boundary)
             let fields = pipeline.fields
+            let keys = try await ReceiptLookup(services: services).keys(for: fields.receipt ?? "")
             let document = TipDocument(
                 kind: .followUp, message: fields.message ?? "", attachments: pipeline.attachments.map(\.entry))
-            try await commit(writer, document)
-            services.counters.add(writer.stores ? \.followUpsStored : \.followUpsDiscarded)
+            let stored = try await commit(writer, document, to: .followUp(lookupID: keys.lookupID))
+            services.counters.add(stored ? \.followUpsStored : \.followUpsDiscarded)
             return pipeline.attachments
         } catch {
             await pipeline.abort()
             throw count(error)
         }
+    }
+
+    /// The deferred composer every submission stages into, opened at its first file (or at the
+    /// end): a body refused before that touches the vault not at all.
+    private static func openWriter(_ services: IntakeServices) async throws -> SubmissionWriter {
+        let recipient = try await services.currentRecipient()
+        let vault = services.vault
+        let composer = try await services.blocking { Unchecked(try TipComposer.deferred(vault: vault, recipients: [recipient])) }
+        return SubmissionWriter(composer: composer.value, pool: services.pool)
     }
 
     /// Checks that come before reading any body byte.
@@ -97,9 +102,11 @@ struct SubmissionService: Sendable {
         return boundary
     }
 
-    private func commit(_ writer: SubmissionWriter, _ document: TipDocument) async throws {
+    private func commit(_ writer: SubmissionWriter, _ document: TipDocument, to destination: SubmissionWriter.Destination) async throws
+        -> Bool
+    {
         do {
-            try await writer.finish(document)
+            return try await writer.finish(document, to: destination)
         } catch {
             services.counters.add(\.internalErrors)
             throw IntakeError.notStored()

@@ -3,10 +3,11 @@ import TiplinePolicy
 import TiplineRedaction
 import TiplineVault
 
-/// Where one submission's attachments go: redaction, then the uncommitted `TipComposer`
-/// (padded, encrypted, staged), so no plaintext byte touches the disk. With no composer
-/// (a follow-up whose receipt matches no tip) the same work is done and the output dropped,
-/// so the answer cannot tell a guesser whether the receipt exists.
+/// Where one submission's attachments go: redaction, then the uncommitted, deferred
+/// `TipComposer` (padded, encrypted, staged), so no plaintext byte touches the disk. Where the
+/// submission goes is settled only by `finish`, after the receipt was derived: a follow-up
+/// whose receipt matches no tip did exactly the same work and writes, and is set aside there,
+/// so neither the answer nor its timing tells a guesser whether the receipt exists.
 ///
 /// Every call runs on the blocking thread pool: scrubbing is CPU work and vault writes wait on
 /// SQLite's writer lock and fsync; neither may hold one of Swift concurrency's few threads.
@@ -17,22 +18,26 @@ final class SubmissionWriter: @unchecked Sendable {
         case vault(VaultError)
     }
 
-    private let composer: TipComposer?
+    /// Where a finished submission goes.
+    enum Destination: Sendable {
+        case newTip(lookupID: [UInt8])
+        case followUp(lookupID: [UInt8])
+    }
+
+    private let composer: TipComposer
     private let pool: NIOThreadPool
     private var session: RedactionSession?
     private var finished = false
 
-    init(composer: TipComposer?, pool: NIOThreadPool) {
+    init(composer: TipComposer, pool: NIOThreadPool) {
         self.composer = composer
         self.pool = pool
     }
 
-    var stores: Bool { composer != nil }
-
     func begin(_ index: UInt32, redactor: Redactor, keepLocation: Bool, keepCaptureDate: Bool) async throws {
         try await run {
             $0.session = redactor.makeSession(keepLocation: keepLocation, keepCaptureDate: keepCaptureDate)
-            do throws(VaultError) { try $0.composer?.beginAttachment(index) } catch { throw Failure.vault(error) }
+            do throws(VaultError) { try $0.composer.beginAttachment(index) } catch { throw Failure.vault(error) }
         }
     }
 
@@ -41,7 +46,7 @@ final class SubmissionWriter: @unchecked Sendable {
         try await run {
             let clean: [UInt8]
             do throws(RedactionError) { clean = try $0.session!.consume(raw) } catch { throw Failure.redaction(error) }
-            do throws(VaultError) { if !clean.isEmpty { try $0.composer?.push(clean) } } catch { throw Failure.vault(error) }
+            do throws(VaultError) { if !clean.isEmpty { try $0.composer.push(clean) } } catch { throw Failure.vault(error) }
         }
     }
 
@@ -54,7 +59,7 @@ final class SubmissionWriter: @unchecked Sendable {
             do throws(RedactionError) {
                 report = try writer.session!.finish { (piece) throws(RedactionError) in
                     do throws(VaultError) {
-                        try writer.composer?.push(piece)
+                        try writer.composer.push(piece)
                     } catch {
                         storageFailure = error
                         throw .spoolFailed(reason: "the vault could not take the file")
@@ -66,17 +71,25 @@ final class SubmissionWriter: @unchecked Sendable {
             }
             writer.session = nil
             do throws(VaultError) {
-                let stored = try writer.composer?.endAttachment()
-                return (stored ?? report.bytesOut, report)
+                return (try writer.composer.endAttachment(), report)
             } catch { throw Failure.vault(error) }
         }
     }
 
-    /// Commits (synchronous=FULL). When this returns the submission is durable.
-    func finish(_ document: TipDocument) async throws {
-        try await run {
-            $0.finished = true
-            do throws(VaultError) { _ = try $0.composer?.finish(document: document) } catch { throw Failure.vault(error) }
+    /// Commits (synchronous=FULL); when this returns the submission is durable. False when a
+    /// follow-up's receipt matched no tip and it was set aside instead (same work, same writes).
+    func finish(_ document: TipDocument, to destination: Destination) async throws -> Bool {
+        try await run { writer -> Bool in
+            writer.finished = true
+            do throws(VaultError) {
+                switch destination {
+                case .newTip(let lookupID):
+                    _ = try writer.composer.finishTip(document: document, lookupID: lookupID)
+                    return true
+                case .followUp(let lookupID):
+                    return try writer.composer.finishFollowUp(document: document, lookupID: lookupID) != nil
+                }
+            } catch { throw Failure.vault(error) }
         }
     }
 
@@ -85,7 +98,7 @@ final class SubmissionWriter: @unchecked Sendable {
         _ = try? await run {
             guard !$0.finished else { return }
             $0.finished = true
-            $0.composer?.abort()
+            $0.composer.abort()
         }
     }
 

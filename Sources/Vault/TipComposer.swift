@@ -10,7 +10,7 @@ import TiplineCrypto
 ///     try composer.beginAttachment(0); try composer.push(piece); ...; try composer.endAttachment()
 ///     let id = try composer.finish(document: document)
 public final class TipComposer {
-    private let writer: TipWriter
+    let writer: TipWriter
     private let envelope: EnvelopeWriter
     private var current: (index: UInt32, encryptor: StreamEncryptor, bytes: Int)?
     private var written: Set<UInt32> = []
@@ -28,12 +28,12 @@ public final class TipComposer {
         return TipComposer(writer: writer, envelope: envelope)
     }
 
-    private init(writer: TipWriter, envelope: EnvelopeWriter) {
+    init(writer: TipWriter, envelope: EnvelopeWriter) {
         self.writer = writer
         self.envelope = envelope
     }
 
-    private static func envelope(_ recipients: [AgencyPublicKey]) throws(VaultError) -> EnvelopeWriter {
+    static func envelope(_ recipients: [AgencyPublicKey]) throws(VaultError) -> EnvelopeWriter {
         do {
             return try EnvelopeWriter(recipients: recipients)
         } catch {
@@ -76,6 +76,12 @@ public final class TipComposer {
     /// Encrypts `document` and commits the whole envelope in one transaction; when this returns
     /// the tip is durable. For a follow-up, returns the tip's id.
     public func finish(document: TipDocument) throws(VaultError) -> TipID {
+        try sealDocument(document)
+        return try writer.commit()
+    }
+
+    /// Encrypts and stages the document, the last part of every envelope.
+    func sealDocument(_ document: TipDocument) throws(VaultError) {
         guard current == nil else { throw .partOutOfRange(part: "attachment (still open at finish)") }
         let json: [UInt8]
         do {
@@ -86,7 +92,6 @@ public final class TipComposer {
         let encryptor = envelope.encryptor(for: .document)
         try writer.append(.document, ciphertext: encryptor.push(json))
         try writer.append(.document, ciphertext: encryptor.finish())
-        return try writer.commit()
     }
 
     /// Drops everything written so far; nothing becomes visible.

@@ -14,13 +14,14 @@ public final class TipWriter {
 
     enum Target { case newTip(lookupID: [UInt8]), followUp(tip: TipID) }
 
-    private let vault: Vault
-    private let target: Target
+    let vault: Vault
+    /// Settled at commit for a deferred upload (TipComposer+Deferred.swift).
+    var target: Target
     private let header: [UInt8]
     let envelopeID: String
-    private var buffers: [Int64: [UInt8]] = [:]
+    var buffers: [Int64: [UInt8]] = [:]
     private var nextSeq: [Int64: Int] = [:]
-    private var finished = false
+    var finished = false
 
     init(vault: Vault, target: Target, header: [UInt8]) throws(VaultError) {
         self.vault = vault
@@ -118,7 +119,7 @@ public final class TipWriter {
         }
     }
 
-    private func flush(part: Int64, _ data: [UInt8]) throws(VaultError) {
+    func flush(part: Int64, _ data: [UInt8]) throws(VaultError) {
         let seq = nextSeq[part, default: 0]
         let id = envelopeID
         try vault.stagingWrite("storing a chunk") { db in

@@ -11,6 +11,8 @@ struct TestPolicy {
     var maxRequestBytes = 500 * 1024 * 1024
     var headerTimeoutSeconds = 10
     var bodyIdleTimeoutSeconds = 30
+    var minUploadBytesPerSecond = 4096
+    var uploadRateGraceSeconds = 20
     var maxConcurrentUploads = 16
     var receiptAttemptsPerMinute = 10_000
     var allowKeepLocation = true
@@ -32,6 +34,8 @@ struct TestPolicy {
               max_request_bytes: \(maxRequestBytes)
               header_timeout_seconds: \(headerTimeoutSeconds)
               body_idle_timeout_seconds: \(bodyIdleTimeoutSeconds)
+              min_upload_bytes_per_second: \(minUploadBytesPerSecond)
+              upload_rate_grace_seconds: \(uploadRateGraceSeconds)
               max_concurrent_uploads: \(maxConcurrentUploads)
               receipt_attempts_per_minute: \(receiptAttemptsPerMinute)
             redaction:
