@@ -33,6 +33,9 @@ public struct MP3Scrubber: Scrubber {
     var pending: [UInt8] = []
     /// Offset, in the bytes this scrubber was given, of `pending[0]`.
     var pendingOffset = 0
+    /// Nothing but tags so far: the next frame starts the stream, as it would after the
+    /// session dropped a leading tag (decided by content, so piece sizes cannot change it).
+    var atStreamStart = true
     var consumed = 0
     var copyLeft = 0
     var skipLeft = 0
@@ -110,9 +113,11 @@ public struct MP3Scrubber: Scrubber {
             case .needMore: return
             case .garbage:
                 summary.removed.insert(.other)
+                atStreamStart = false
                 c += 1
             case .frame(let h):
                 chained = true
+                atStreamStart = false
                 if stream == nil { stream = h }
                 let have = pending.count - c
                 if frames == 0 {
@@ -157,11 +162,11 @@ public struct MP3Scrubber: Scrubber {
             switch confirm(h, at: c, final: final) {
             case nil: return .needMore
             case false?
-            where stream == nil && pendingOffset + c == 0 && have >= h.length
+            where stream == nil && atStreamStart && have >= h.length
                 && MP3VBRTag.isTagFrame(pending[c..<(c + h.length)], header: h):
                 return .frame(h)  // a Xing/Info/VBRI frame describes itself; junk may follow it
             case false?:
-                if final && stream == nil && pendingOffset + c == 0 && pending.count - c < h.length {
+                if final && stream == nil && atStreamStart && pending.count - c < h.length {
                     throw .truncated(.mp3, offset: consumed)
                 }
                 return .garbage

@@ -90,7 +90,7 @@ enum MovieSampleEntry {
             }
             switch child.type {
             case FourCC("avcC"):
-                lengthSize = Int(try r.be(child.payload + 4, 1, in: child.payload..<child.end) & 3) + 1
+                lengthSize = try avcCLengthSize(r, child)
                 children += r.slice(child.start..<child.end)
             case FourCC("hvcC"):
                 lengthSize = Int(try r.be(child.payload + 21, 1, in: child.payload..<child.end) & 3) + 1
@@ -113,6 +113,27 @@ enum MovieSampleEntry {
             throw r.malformed(e.start, "an H.264/HEVC sample entry has no usable decoder configuration")
         }
         return (MovieBoxWriter.box(e.type, fixed + children), lengthSize, dropped)
+    }
+
+    /// The NAL length size of an `avcC` (ISO/IEC 14496-15 §5.3.3.1), after checking that it is
+    /// version 1 and that its SPS and PPS lists hold only parameter sets, inside the box.
+    private static func avcCLengthSize(_ r: MovieBoxReader, _ b: MovieBox) throws(RedactionError) -> Int {
+        let range = b.payload..<b.end
+        guard try r.int(b.payload, 1, in: range) == 1 else { throw r.malformed(b.start, "avcC has an unknown version") }
+        let lengthSize = try r.int(b.payload + 4, 1, in: range) & 3 + 1
+        var pos = b.payload + 5
+        for nalType in [7, 8] {
+            let count = try r.int(pos, 1, in: range) & (nalType == 7 ? 0x1F : 0xFF)
+            pos += 1
+            for _ in 0..<count {
+                let length = try r.int(pos, 2, in: range)
+                guard length >= 1, pos + 2 + length <= b.end, try r.int(pos + 2, 1, in: range) & 0x1F == nalType else {
+                    throw r.malformed(b.start, "avcC holds a NAL unit that is not a parameter set")
+                }
+                pos += 2 + length
+            }
+        }
+        return lengthSize
     }
 
     /// `hvcC` without its SEI arrays (NAL types 39 and 40): 22 bytes of fields, an array count,

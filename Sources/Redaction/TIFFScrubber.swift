@@ -28,6 +28,7 @@ public struct TIFFScrubber: Scrubber {
         try Self.checkFollowingDirectories(reader, after: ifd0.next, summary: &summary)
         let plan = try TIFFTagPolicy(options: options).plan(ifd0.entries, reader: reader, summary: &summary)
         let clean = try TIFFWriter(reader: reader, plan: plan, limit: options.maxFileBytes).write()
+        try EmbeddedMetadataNet.refuseMarkers(in: clean, format: .tiff)
         input = []
         output.append(contentsOf: clean)
         return summary

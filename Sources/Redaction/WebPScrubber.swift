@@ -110,8 +110,12 @@ struct WebPRewriter {
                 if chunk.payload.count & 1 == 1 { body.append(0) }
             case Self.vp8x:
                 throw .malformed(.webp, offset: chunk.payload.lowerBound - 8, reason: "second VP8X chunk")
-            case Self.vp8, Self.vp8l, Self.alph,
-                Self.anim where extended || index == 0:
+            case Self.vp8, Self.vp8l, Self.alph, Self.anim:
+                // A simple file is its first chunk alone; decoders ignore anything after it.
+                guard extended || index == 0 else {
+                    summary.removed.insert(.other)
+                    continue
+                }
                 if chunk.type != Self.alph && chunk.type != Self.anim { imageChunks += 1 }
                 if chunk.type == Self.anim { summary.kept.insert(.animation) }
                 Self.appendChunk(chunk.type, payload, to: &body)

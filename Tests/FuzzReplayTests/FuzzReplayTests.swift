@@ -18,10 +18,35 @@ import TiplineRedaction
         return names.sorted().map { folder.appendingPathComponent($0) }
     }
 
+    /// The shared corpus's files of the target's format up to 64 KiB (what scripts/fuzz.sh
+    /// seeds with): the fuzzers found real corpus files breaking a promise, so all stay here.
+    static func corpusInputs(_ target: FuzzTarget) -> [URL] {
+        let corpus = root.appendingPathComponent("../../../shared/corpus").standardizedFileURL
+        let extensions: Set<String> =
+            switch target {
+            case .jpeg: ["jpg", "jpeg"]
+            case .tiff: ["tif", "tiff"]
+            case .heif: ["heic", "heif", "avif"]
+            case .movie: ["mp4", "mov", "m4a", "m4b", "3gp"]
+            case .wav: ["wav"]
+            case .flac: ["flac"]
+            case .mp3: ["mp3"]
+            case .ogg: ["ogg", "opus"]
+            case .redactor: ["jpg", "mp3", "flac", "wav", "ogg", "mp4", "m4a", "tiff", "heic"]
+            case .png, .gif, .webp, .receipt, .envelope, .policy: []
+            }
+        guard let walker = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: [.fileSizeKey]) else { return [] }
+        var found: [URL] = []
+        for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
+            if let size = try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize, size <= 64 * 1024 { found.append(url) }
+        }
+        return found.sorted { $0.path < $1.path }
+    }
+
     @Test(arguments: FuzzTarget.allCases)
-    func savedInputsKeepEveryPromise(_ target: FuzzTarget) throws {
-        let files = Self.savedInputs(target)
-        #expect(!files.isEmpty, "Inputs/\(target.rawValue) holds no replay input")
+    func savedAndCorpusInputsKeepEveryPromise(_ target: FuzzTarget) throws {
+        let files = Self.savedInputs(target) + Self.corpusInputs(target)
+        #expect(!files.isEmpty, "no replay input for \(target.rawValue) in Inputs/ or the corpus")
         for file in files {
             let bytes = try [UInt8](Data(contentsOf: file))
             let result = bytes.withUnsafeBytes { raw in Result { () throws(FuzzViolation) in try target.check(raw) } }
