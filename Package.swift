@@ -28,6 +28,9 @@ let package = Package(
         .systemLibrary(
             name: "CExif", path: "Sources/CExif", pkgConfig: "libexif",
             providers: [.apt(["libexif-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Libraries
         .target(
@@ -35,7 +38,7 @@ let package = Package(
             path: "Sources/Policy"),
         .target(name: "TiplineCrypto", dependencies: ["CSodium"], path: "Sources/Crypto"),
         .target(
-            name: "TiplineRedaction", dependencies: ["CExif", "TiplinePolicy"],
+            name: "TiplineRedaction", dependencies: ["CExif", "CZlib", "TiplinePolicy"],
             path: "Sources/Redaction"),
         .target(
             name: "TiplineVault",

@@ -94,7 +94,7 @@ public struct ISOBMFFVerifier: OutputVerifier {
                             ["prof", "rICC"].contains(name(propertyBody))
                         else { continue }
                         guard options.keepICCProfile else { throw fail("ICC profile left although the policy drops it") }
-                        try TIFFVerifierSignatures.checkICC(data[(propertyBody + 4)..<propertyEnd], format: .heif)
+                        try ICCOutputCheck.check(data[(propertyBody + 4)..<propertyEnd], format: .heif)
                     }
                 }
             default: continue
