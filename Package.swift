@@ -28,6 +28,9 @@ let package = Package(
         .systemLibrary(
             name: "CExif", path: "Sources/CExif", pkgConfig: "libexif",
             providers: [.apt(["libexif-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CProcess", path: "Sources/CProcess"),
 
         // MARK: Libraries
@@ -37,7 +40,7 @@ let package = Package(
         .target(name: "TiplineCrypto", dependencies: ["CSodium"], path: "Sources/Crypto"),
         .target(name: "TiplineProcess", dependencies: ["CProcess"], path: "Sources/Process"),
         .target(
-            name: "TiplineRedaction", dependencies: ["CExif", "TiplinePolicy"],
+            name: "TiplineRedaction", dependencies: ["CExif", "CZlib", "TiplinePolicy"],
             path: "Sources/Redaction"),
         .target(
             name: "TiplineVault",

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   pkg-config
   libsodium-dev libsqlite3-dev libexif-dev   # the C libraries Tipline links
+  zlib1g-dev                                  # inflates PNG iCCP profiles so they can be classified
   libimage-exiftool-perl imagemagick          # independent oracles the redaction tests use
   libjpeg-turbo-progs                         # jpegtran: restart-marker and progressive JPEG fixtures
   chromium                                    # headless browser for the no-JavaScript form e2e (scripts/e2e.sh)

@@ -4,13 +4,15 @@ import TiplinePolicy
 /// and their LZW data, graphic control extensions and the looping application extension
 /// (NETSCAPE2.0 / ANIMEXTS1.0) are copied byte for byte; comments, plain text, every other
 /// application extension (XMP lives in one) and anything after the trailer are dropped.
-/// Memory: at most one 255-byte sub-block, plus the head of a dropped extension to name it.
+/// An ICC profile extension (ICCRGBG1012) is held whole, capped, and kept only if the profile
+/// is a standard colour space. Memory: one 255-byte sub-block, the head of a dropped extension
+/// to name it, and at most one capped ICC profile.
 public struct GIFScrubber: Scrubber {
     public static let format = MediaFormat.gif
     static let maxCollect = 64 * 1024
 
     enum Phase { case header, introducer, imageDescriptor, codeSize, label, blockSize, appIdentifier, trailer }
-    enum Mode { case keep, drop, identify }
+    enum Mode { case keep, drop, identify, icc }
 
     let options: ScrubOptions
     var phase = Phase.header
@@ -23,6 +25,10 @@ public struct GIFScrubber: Scrubber {
     var mode = Mode.keep
     var dropCategories: Set<MetadataCategory> = []
     var collected: [UInt8]?
+    /// The ICC application extension being held: its sub-block sizes and the profile bytes.
+    var iccSizes: [UInt8] = []
+    var iccProfile: [UInt8] = []
+    var iccTooLong = false
     var summary = ScrubSummary()
 
     public init(options: ScrubOptions) {
@@ -38,6 +44,8 @@ public struct GIFScrubber: Scrubber {
                 let piece = UnsafeRawBufferPointer(rebasing: input[i..<(i + take)])
                 if copyKeep {
                     output.append(contentsOf: piece)
+                } else if mode == .icc {
+                    if !iccTooLong { iccProfile.append(contentsOf: piece) }
                 } else if collected != nil, collected!.count < Self.maxCollect {
                     collected!.append(contentsOf: piece.prefix(Self.maxCollect - collected!.count))
                 }
@@ -124,7 +132,7 @@ public struct GIFScrubber: Scrubber {
             let size = Int(b[0])
             if size == 0 {
                 if mode == .keep { output += b }
-                if mode != .keep { endDropped() }
+                if mode == .icc { endICC(into: &output) } else if mode != .keep { endDropped() }
                 return setPhase(.introducer)
             }
             switch mode {
@@ -132,6 +140,13 @@ public struct GIFScrubber: Scrubber {
                 output += b
                 copy(size, keep: true, then: .blockSize)
             case .drop: copy(size, keep: false, then: .blockSize)
+            case .icc:
+                iccSizes.append(b[0])
+                if iccProfile.count + size > ICCProfileClassifier.maxProfileBytes {
+                    iccTooLong = true
+                    iccProfile = []
+                }
+                copy(size, keep: false, then: .blockSize)
             case .identify: setPhase(.appIdentifier, want: size)
             }
         case .appIdentifier:
@@ -151,8 +166,10 @@ public struct GIFScrubber: Scrubber {
             summary.kept.insert(.animation)
             mode = .keep
         case "ICCRGBG1012" where options.keepICCProfile:
-            summary.kept.insert(.colorProfile)
-            mode = .keep
+            mode = .icc
+            iccSizes = []
+            iccProfile = []
+            iccTooLong = false
         case "XMP DataXMP":
             mode = .drop
             collected = b
@@ -161,6 +178,28 @@ public struct GIFScrubber: Scrubber {
             dropCategories = [.other]
         }
         if mode == .keep { output += [0x21, 0xFF, UInt8(b.count)] + b }
+    }
+
+    /// End of the ICC extension: written back with its original sub-blocks if the profile is
+    /// a standard one, else dropped and reported as `device`.
+    mutating func endICC(into output: inout [UInt8]) {
+        defer {
+            iccSizes = []
+            iccProfile = []
+        }
+        guard !iccTooLong, ICCProfileClassifier.isStandard(iccProfile[...]) else {
+            summary.removed.insert(.device)
+            return
+        }
+        summary.kept.insert(.colorProfile)
+        output += [0x21, 0xFF, 11] + Array("ICCRGBG1012".utf8)
+        var at = 0
+        for size in iccSizes {
+            output.append(size)
+            output += iccProfile[at..<(at + Int(size))]
+            at += Int(size)
+        }
+        output.append(0)
     }
 
     mutating func endDropped() {

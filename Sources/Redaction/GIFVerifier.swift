@@ -1,7 +1,8 @@
 import TiplinePolicy
 
 /// Re-reads GIF output independently of `GIFScrubber` and fails on any comment, plain-text
-/// or application extension other than looping (or the ICC profile when the policy keeps it),
+/// or application extension other than looping (or the ICC profile when the policy keeps it and
+/// it is a standard colour-space profile, `ICCOutputCheck`),
 /// on broken block structure, and on any byte after the trailer.
 public struct GIFVerifier: OutputVerifier {
     public static let format = MediaFormat.gif
@@ -24,6 +25,8 @@ public struct GIFVerifier: OutputVerifier {
     private let options: ScrubOptions
     private var step = Step.screen
     private var held: [UInt8] = []
+    /// The profile of a kept ICC extension, gathered from its sub-blocks and checked at their end.
+    private var iccProfile: [UInt8]?
 
     public init(options: ScrubOptions) {
         self.options = options
@@ -43,6 +46,10 @@ public struct GIFVerifier: OutputVerifier {
                 step = left == n ? (next == .block ? .block : .minCode) : .table(left - n, then: next)
             case .subData(let left):
                 let n = min(left, bytes.endIndex - k)
+                if iccProfile != nil {
+                    iccProfile! += bytes[k..<(k + n)]
+                    guard iccProfile!.count <= 4 << 20 else { throw fail("ICC profile larger than any standard one") }
+                }
                 k += n
                 step = left == n ? .sub : .subData(left - n)
             default:
@@ -89,9 +96,14 @@ public struct GIFVerifier: OutputVerifier {
             let name = String(decoding: held, as: UTF8.self)
             let ok = name == "NETSCAPE2.0" || name == "ANIMEXTS1.0" || (options.keepICCProfile && name == "ICCRGBG1012")
             guard ok else { throw fail("application extension other than looping remains") }
+            if name == "ICCRGBG1012" { iccProfile = [] }
             step = .sub
         case .sub:
             step = held[0] == 0 ? .block : .subData(Int(held[0]))
+            if held[0] == 0, let profile = iccProfile {
+                iccProfile = nil
+                try ICCOutputCheck.check(profile[...], format: .gif)
+            }
         case .table, .subData, .end:
             break
         }

@@ -99,7 +99,7 @@ extension ISOBMFFNeutraliser {
                     let profile = file.bytes[min(property.payload + 4, property.end)..<property.end]
                     if !options.keepICCProfile {
                         freed.append(property)
-                    } else if TIFFMetadataClassifier.iccIsDeviceSpecific(profile) {
+                    } else if !ICCProfileClassifier.isStandard(profile) {
                         free(property, because: [.device])
                     } else {
                         summary.kept.insert(.colorProfile)

@@ -99,19 +99,4 @@ struct ISOBMFFNeutraliser {
         let located = children.contains { $0.type == 0xA978_797A || $0.type == ISOBMFFBox.code("loci") }
         return located ? [.other, .location] : [.other]
     }
-
-    /// Frees `udta`, `meta` and `uuid` boxes anywhere inside a movie header (image sequences).
-    mutating func scanMovie(_ box: ISOBMFFBox, depth: Int) throws(RedactionError) {
-        guard depth < 8 else { throw .unsupportedLayout(.heif, reason: "movie boxes nested too deeply") }
-        let containersToEnter = Set(["moov", "trak", "mdia", "minf", "stbl", "edts", "mvex"].map(ISOBMFFBox.code))
-        for child in try file.boxes(from: box.payload, to: box.end) {
-            switch child.type {
-            case ISOBMFFBox.code("udta"), ISOBMFFBox.code("meta"), ISOBMFFBox.code("uuid"):
-                free(child, because: try udtaCategories(child))
-            case ISOBMFFBox.code("free"), ISOBMFFBox.code("skip"): zeroed.append(child.payload..<child.end)
-            case let t where containersToEnter.contains(t): try scanMovie(child, depth: depth + 1)
-            default: break
-            }
-        }
-    }
 }

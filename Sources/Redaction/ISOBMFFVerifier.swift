@@ -3,8 +3,8 @@ import TiplinePolicy
 /// Independent re-read of a scrubbed HEIF/AVIF (no code shared with `ISOBMFFScrubber`).
 /// Passes only when the boxes tile the whole file, only picture boxes remain at the top level,
 /// no item of a metadata type (Exif, mime, uri) remains, every neutralised item is hidden with
-/// its name and bytes zeroed, every `free`/`skip` box is zero-filled, no `udta`/`meta`/`uuid`
-/// hides in a movie box, no `udes` or (when dropped) ICC `colr` property remains, and no Exif or
+/// its name and bytes zeroed, every `free`/`skip` box is zero-filled, a sequence's `moov` holds
+/// only allowed boxes with zero times and handler names, no `udes` or (when dropped) ICC `colr` property remains, and no Exif or
 /// XMP signature appears anywhere.
 public struct ISOBMFFVerifier: OutputVerifier {
     public static let format = MediaFormat.heif
@@ -64,12 +64,39 @@ public struct ISOBMFFVerifier: OutputVerifier {
         data = []
     }
 
-    private func checkMovie(_ start: Int, _ end: Int, depth: Int) throws(RedactionError) {
+    /// Boxes allowed under each movie container of an image sequence (own list, not the scrubber's).
+    private static let movieAllowed: [String: Set<String>] = [
+        "moov": ["mvhd", "trak", "mvex", "iods"], "trak": ["tkhd", "tref", "edts", "mdia", "trgr"], "edts": ["elst"],
+        "mdia": ["mdhd", "hdlr", "minf", "elng"], "minf": ["vmhd", "smhd", "nmhd", "hmhd", "sthd", "dinf", "stbl"],
+        "dinf": ["dref"], "mvex": ["mehd", "trex"],
+        "stbl": [
+            "stsd", "stts", "ctts", "cslg", "stss", "stsh", "stsc", "stsz", "stz2", "stco", "co64", "sdtp", "sgpd",
+            "sbgp", "saiz", "saio", "subs",
+        ],
+    ]
+
+    /// Inside `moov`: only allowed boxes (or zero-filled `free`), zero creation and modification
+    /// times in every `mvhd`/`tkhd`/`mdhd`, and zero-filled handler names.
+    private func checkMovie(_ start: Int, _ end: Int, depth: Int, parent: String = "moov") throws(RedactionError) {
         guard depth < 10 else { throw fail("movie boxes nested too deeply") }
         for (type, body, boxEnd) in try children(start, end) {
-            if ["udta", "meta", "uuid"].contains(type) { throw fail("user data left in the movie header") }
-            if ["free", "skip"].contains(type), !zeroFilled(body, boxEnd) { throw fail("free box still holds data") }
-            if ["trak", "mdia", "minf", "stbl", "edts", "mvex"].contains(type) { try checkMovie(body, boxEnd, depth: depth + 1) }
+            if ["free", "skip"].contains(type) {
+                guard zeroFilled(body, boxEnd) else { throw fail("free box still holds data") }
+                continue
+            }
+            guard Self.movieAllowed[parent]?.contains(type) == true else {
+                throw fail("box not allowed inside the movie header's '\(parent)'")
+            }
+            switch type {
+            case "mvhd", "tkhd", "mdhd":
+                let timeBytes = try read(body, 1) == 1 ? 16 : 8
+                guard body + 4 + timeBytes <= boxEnd else { throw fail("'\(type)' too short for its times") }
+                guard zeroFilled(body + 4, body + 4 + timeBytes) else { throw fail("non-zero time in '\(type)'") }
+            case "hdlr":
+                guard zeroFilled(min(body + 24, boxEnd), boxEnd) else { throw fail("handler name left in the movie header") }
+            default:
+                if Self.movieAllowed[type] != nil { try checkMovie(body, boxEnd, depth: depth + 1, parent: type) }
+            }
         }
     }
 
@@ -94,7 +121,7 @@ public struct ISOBMFFVerifier: OutputVerifier {
                             ["prof", "rICC"].contains(name(propertyBody))
                         else { continue }
                         guard options.keepICCProfile else { throw fail("ICC profile left although the policy drops it") }
-                        try TIFFVerifierSignatures.checkICC(data[(propertyBody + 4)..<propertyEnd], format: .heif)
+                        try ICCOutputCheck.check(data[(propertyBody + 4)..<propertyEnd], format: .heif)
                     }
                 }
             default: continue

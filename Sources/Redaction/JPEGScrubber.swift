@@ -3,8 +3,9 @@ import TiplinePolicy
 /// Streams a JPEG through once, keeping what decodes the picture (SOI, frame, tables, scans
 /// and their entropy-coded data, EOI), JFIF without its thumbnail, the Adobe colour-transform
 /// header and, if the policy says so, the ICC profile. Every other APPn, COM and anything
-/// after EOI is dropped. Memory is one marker segment (≤ 64 KiB) plus the original EXIF,
-/// capped, kept only until the header ends so a fresh Orientation-only EXIF can be written.
+/// after EOI is dropped. Memory is one marker segment (≤ 64 KiB) plus the original EXIF and
+/// the ICC profile's parts, each capped, kept only until the header ends so a fresh
+/// Orientation-only EXIF can be written and the profile judged whole (`JPEGICCAssembler`).
 public struct JPEGScrubber: Scrubber {
     public static let format = MediaFormat.jpeg
     /// EXIF read for orientation and opt-ins is capped; multi-segment blocks beyond it are still dropped.
@@ -33,6 +34,7 @@ public struct JPEGScrubber: Scrubber {
     var sawFrame = false
     var sawScan = false
     var exif: [UInt8] = []
+    var icc = JPEGICCAssembler()
     var summary = ScrubSummary()
 
     public init(options: ScrubOptions) {
@@ -158,13 +160,15 @@ public struct JPEGScrubber: Scrubber {
         if (0xE0...0xEF).contains(code) || code == 0xFE {
             switch JPEGSegmentPolicy.decide(marker: code, body: segment, options: options) {
             case .keep:
-                if code == 0xE2 { summary.kept.insert(.colorProfile) }
                 emit(code, segment, into: &output)
             case .keepRewritten(let body):
                 summary.removed.insert(code == 0xE0 ? .thumbnail : .other)
                 emit(code, body, into: &output)
             case .exif:
                 try takeExif()
+            case .iccPart:
+                // A part arriving after the image data started cannot be judged with the rest.
+                if headerDone { summary.removed.insert(.other) } else { icc.add(segment) }
             case .drop(let categories):
                 summary.removed.formUnion(categories)
             }
@@ -214,11 +218,24 @@ public struct JPEGScrubber: Scrubber {
     /// First table/frame marker: the place to write the fresh EXIF, if the picture needs one.
     mutating func endHeader(into output: inout [UInt8]) {
         headerDone = true
+        defer { endICC(into: &output) }
         guard !exif.isEmpty else { return }
         let tiff = exif
         exif = []
         guard let block = MinimalExifWriter.replacement(for: tiff, options: options, summary: &summary) else { return }
         emit(0xE1, JPEGSegmentPolicy.exif + block, into: &output)
+    }
+
+    /// Writes the held ICC parts if the whole profile is a standard one, else reports `device`.
+    mutating func endICC(into output: inout [UInt8]) {
+        guard !icc.isEmpty else { return }
+        if icc.keep() {
+            summary.kept.insert(.colorProfile)
+            for part in icc.segments { emit(0xE2, part, into: &output) }
+        } else {
+            summary.removed.insert(.device)
+        }
+        icc = JPEGICCAssembler()
     }
 
     public mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary {

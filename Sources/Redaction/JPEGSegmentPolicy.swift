@@ -7,6 +7,8 @@ enum JPEGSegmentPolicy {
         case keepRewritten([UInt8])
         /// An EXIF block: dropped, but read first for orientation and the opt-ins.
         case exif
+        /// One part of an ICC profile the policy keeps: held until the whole profile is known.
+        case iccPart
         case drop(Set<MetadataCategory>)
     }
 
@@ -42,7 +44,7 @@ enum JPEGSegmentPolicy {
         case 0xE1 where starts(xmp), 0xE1 where starts(xmpExtension):
             return .drop(XMPScan.categories(in: body[...]))
         case 0xE2 where starts(icc):
-            return options.keepICCProfile ? .keep : .drop([.other])
+            return options.keepICCProfile ? .iccPart : .drop([.other])
         case 0xE2 where starts(mpf):
             return .drop([.thumbnail])
         case 0xED where starts(photoshop):

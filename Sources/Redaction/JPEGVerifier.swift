@@ -2,7 +2,8 @@ import TiplinePolicy
 
 /// Re-reads the scrubber's JPEG output with its own walker and fails on anything outside the
 /// output allowlist: JFIF without thumbnail, one small EXIF that libexif confirms holds only
-/// permitted tags, the ICC profile only if the policy keeps it, the 12-byte Adobe header,
+/// permitted tags, the ICC profile only if the policy keeps it and its reassembled parts make
+/// a standard colour-space profile (`ICCOutputCheck`), the 12-byte Adobe header,
 /// image segments; nothing after EOI. It shares no code with `JPEGScrubber` on purpose.
 public struct JPEGVerifier: OutputVerifier {
     public static let format = MediaFormat.jpeg
@@ -18,6 +19,10 @@ public struct JPEGVerifier: OutputVerifier {
     private var need = 0
     private var payload: [UInt8] = []
     private var exifSegments = 0
+    /// ICC parts by sequence number, with the part count each declares.
+    private var iccParts: [Int: ArraySlice<UInt8>] = [:]
+    private var iccDeclared: Set<Int> = []
+    private var iccBytes = 0
 
     public init(options: ScrubOptions) {
         self.options = options
@@ -111,7 +116,15 @@ public struct JPEGVerifier: OutputVerifier {
             }
             if let why = ExifAllowlist.violation(exif: payload, options: options) { throw fail(why) }
         case 0xE2:
-            guard options.keepICCProfile, has("ICC_PROFILE\0") else { throw fail("APP2 other than an allowed ICC profile") }
+            guard options.keepICCProfile, has("ICC_PROFILE\0"), payload.count > 14 else {
+                throw fail("APP2 other than an allowed ICC profile")
+            }
+            iccBytes += payload.count
+            guard iccBytes <= (4 << 20) + 64 * 1024 else { throw fail("ICC profile larger than any standard one") }
+            guard iccParts.updateValue(payload[14...], forKey: Int(payload[12])) == nil else {
+                throw fail("ICC profile part \(payload[12]) appears twice")
+            }
+            iccDeclared.insert(Int(payload[13]))
         case 0xEE:
             guard has("Adobe"), payload.count == 12 else { throw fail("APP14 other than the Adobe colour header") }
         case 0xE3...0xED, 0xEF, 0xFE:
@@ -124,5 +137,13 @@ public struct JPEGVerifier: OutputVerifier {
 
     public mutating func finish() throws(RedactionError) {
         guard phase == .done else { throw fail("output does not end with EOI") }
+        guard !iccParts.isEmpty else { return }
+        let parts = iccParts.count
+        guard iccDeclared == [parts], iccParts.keys.sorted() == Array(1...parts) else {
+            throw fail("ICC profile parts do not form one complete sequence")
+        }
+        var profile: [UInt8] = []
+        for number in 1...parts { profile += iccParts[number]! }
+        try ICCOutputCheck.check(profile[...], format: .jpeg)
     }
 }

@@ -7,6 +7,8 @@ enum PNGChunkPolicy {
         case drop(Set<MetadataCategory>)
         /// eXIf: dropped, but read for Orientation and the opt-ins.
         case exif
+        /// iCCP the policy keeps: held whole (bounded), inflated and kept only if standard.
+        case iccp
         case refuse
     }
 
@@ -19,7 +21,7 @@ enum PNGChunkPolicy {
     static func decide(_ type: String, options: ScrubOptions) -> Decision {
         if kept.contains(type) { return .keep }
         switch type {
-        case "iCCP": return options.keepICCProfile ? .keep : .drop([.other])
+        case "iCCP": return options.keepICCProfile ? .iccp : .drop([.other])
         case "eXIf": return .exif
         case "tIME": return .drop([.timestamps])
         case "tEXt", "zTXt", "iTXt": return .drop([])  // classified from the keyword when the chunk is read
@@ -27,6 +29,15 @@ enum PNGChunkPolicy {
             // Bit 5 of the first byte: lowercase = ancillary (safe to drop), uppercase = critical.
             return type.utf8.first.map { $0 & 0x20 == 0 } == true ? .refuse : .drop([.other])
         }
+    }
+
+    /// Whether an iCCP chunk's data (keyword, NUL, method 0, zlib stream) holds a standard
+    /// colour-space profile. The keyword is only a label; the profile's content decides.
+    static func iccpIsStandard(_ data: [UInt8]) -> Bool {
+        guard let nul = data.prefix(80).firstIndex(of: 0), nul >= 1, nul + 1 < data.count, data[nul + 1] == 0,
+            let profile = PNGInflate.inflate(data[(nul + 2)...], limit: ICCProfileClassifier.maxProfileBytes)
+        else { return false }
+        return ICCProfileClassifier.isStandard(profile[...])
     }
 
     /// Text chunks start with a Latin-1 keyword; the well-known ones say what the text was.

@@ -3,7 +3,8 @@ import TiplinePolicy
 /// Streams a PNG chunk by chunk: kept chunks are copied as they arrive, dropped ones are
 /// skipped, and every chunk's CRC is checked on the way through (a bad CRC means the file is
 /// damaged or crafted, so it is refused). Memory: a chunk header, plus the first bytes of a
-/// dropped text chunk (to name it) or a capped eXIf (to keep the picture upright).
+/// dropped text chunk (to name it), a capped eXIf (to keep the picture upright) or a capped
+/// iCCP (to judge the colour profile whole before it is written).
 public struct PNGScrubber: Scrubber {
     public static let format = MediaFormat.png
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -44,6 +45,9 @@ public struct PNGScrubber: Scrubber {
                 crc.update(piece)
                 switch decision {
                 case .keep: output.append(contentsOf: piece)
+                case .iccp:
+                    let room = ICCProfileClassifier.maxProfileBytes + 1 - head.count
+                    if room > 0 { head.append(contentsOf: piece.prefix(room)) }
                 case .exif: if head.count < Self.maxExifBytes { head.append(contentsOf: piece.prefix(Self.maxExifBytes - head.count)) }
                 default: if head.count < Self.maxTextHead { head.append(contentsOf: piece.prefix(Self.maxTextHead - head.count)) }
                 }
@@ -94,7 +98,6 @@ public struct PNGScrubber: Scrubber {
             }
             if decision == .keep {
                 output += bytes
-                if type == "iCCP" { summary.kept.insert(.colorProfile) }
                 if type == "acTL" { summary.kept.insert(.animation) }
             }
             crc = CRC32()
@@ -110,6 +113,7 @@ public struct PNGScrubber: Scrubber {
             switch decision {
             case .keep: output += bytes
             case .exif: writeExif(into: &output)
+            case .iccp: endICCP(bytes, into: &output)
             case .drop(let categories):
                 summary.removed.formUnion(categories.isEmpty ? PNGChunkPolicy.textCategories(head) : categories)
             case .refuse: break
@@ -119,6 +123,19 @@ public struct PNGScrubber: Scrubber {
         case .data, .trailer:
             preconditionFailure("handled in consume")
         }
+    }
+
+    /// Writes the held iCCP chunk back unchanged if its profile is standard; else reports
+    /// `device`. A chunk longer than any profile kept is dropped without being held whole.
+    mutating func endICCP(_ crcBytes: [UInt8], into output: inout [UInt8]) {
+        guard head.count <= ICCProfileClassifier.maxProfileBytes, PNGChunkPolicy.iccpIsStandard(head) else {
+            summary.removed.insert(.device)
+            return
+        }
+        summary.kept.insert(.colorProfile)
+        let n = head.count
+        output += [UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+        output += Array("iCCP".utf8) + head + crcBytes
     }
 
     /// Replaces the original eXIf, in place, with a fresh one holding only what may stay.

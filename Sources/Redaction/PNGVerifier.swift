@@ -2,7 +2,8 @@ import TiplinePolicy
 
 /// Re-reads PNG output chunk by chunk, independently of `PNGScrubber`, and fails unless every
 /// chunk is on the output allowlist, every CRC is right, IHDR comes first, IEND comes last
-/// and nothing follows it. An eXIf chunk must be one libexif reads as holding only allowed tags.
+/// and nothing follows it. An eXIf chunk must be one libexif reads as holding only allowed tags;
+/// an iCCP chunk must inflate to a standard colour-space profile (`ICCOutputCheck`).
 public struct PNGVerifier: OutputVerifier {
     public static let format = MediaFormat.png
     static let allowed: Set<String> = [
@@ -18,6 +19,8 @@ public struct PNGVerifier: OutputVerifier {
     private var ended = false
     private var streaming: (type: String, left: Int, crc: CRC32)?
     private var exifBody: [UInt8]?
+    private var iccBody: [UInt8]?
+    static let maxICCChunk = 4 << 20
 
     public init(options: ScrubOptions) {
         self.options = options
@@ -36,6 +39,10 @@ public struct PNGVerifier: OutputVerifier {
                 if exifBody != nil {
                     exifBody!.append(contentsOf: piece)
                     if exifBody!.count > Self.maxExif { throw fail("eXIf larger than an orientation block") }
+                }
+                if iccBody != nil {
+                    iccBody!.append(contentsOf: piece)
+                    if iccBody!.count > Self.maxICCChunk { throw fail("iCCP larger than any standard profile") }
                 }
                 s.left -= n
                 streaming = s
@@ -64,6 +71,10 @@ public struct PNGVerifier: OutputVerifier {
                 }
                 exifBody = nil
             }
+            if let body = iccBody {
+                try checkICC(body)
+                iccBody = nil
+            }
             streaming = nil
             if s.type == "IEND" { ended = true }
         } else {
@@ -78,9 +89,24 @@ public struct PNGVerifier: OutputVerifier {
             var crc = CRC32()
             crc.update(Array(buffer[4..<8]))
             exifBody = type == "eXIf" ? [] : nil
+            iccBody = type == "iCCP" ? [] : nil
             streaming = (type, length, crc)
         }
         buffer = []
+    }
+
+    /// iCCP: a Latin-1 keyword, NUL, compression method 0, then the zlib-compressed profile,
+    /// which must inflate to a standard colour-space profile.
+    private func checkICC(_ body: [UInt8]) throws(RedactionError) {
+        var split = 0
+        while split < body.count && split < 80 && body[split] != 0 { split += 1 }
+        guard split >= 1, split < 80, body.count > split + 2, body[split] == 0, body[split + 1] == 0 else {
+            throw fail("iCCP chunk is not keyword, method 0 and a profile")
+        }
+        guard let profile = PNGVerifierInflate.uncompressed(Array(body[(split + 2)...]), limit: Self.maxICCChunk) else {
+            throw fail("iCCP profile does not inflate within the limit")
+        }
+        try ICCOutputCheck.check(profile[...], format: .png)
     }
 
     public mutating func finish() throws(RedactionError) {

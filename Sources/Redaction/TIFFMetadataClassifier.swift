@@ -79,25 +79,3 @@ enum TIFFMetadataClassifier {
         return found
     }
 }
-
-extension TIFFMetadataClassifier {
-    /// True when an ICC profile is specific to one device rather than a colour space: it carries
-    /// Apple's display make-and-model (`mmod`, with the display's serial and date), native
-    /// display info (`ndin`) or measured video-card gamma (`vcgt`). Such a profile from a
-    /// calibrated screen can single out the tipster's machine, so it is dropped even when the
-    /// policy keeps colour profiles. An unreadable profile counts as device-specific.
-    static func iccIsDeviceSpecific(_ profile: ArraySlice<UInt8>) -> Bool {
-        let s = profile.startIndex
-        func be32(_ at: Int) -> Int? {
-            guard at >= 0, at <= profile.count - 4 else { return nil }
-            return (0..<4).reduce(0) { $0 << 8 | Int(profile[s + at + $1]) }
-        }
-        guard profile.count >= 132, let count = be32(128), count <= (profile.count - 132) / 12 else { return true }
-        let flagged: Set<Int> = [0x6D6D_6F64, 0x6E64_696E, 0x7663_6774]  // mmod, ndin, vcgt
-        for i in 0..<count {
-            guard let signature = be32(132 + 12 * i) else { return true }
-            if flagged.contains(signature) { return true }
-        }
-        return false
-    }
-}

@@ -45,7 +45,7 @@ struct TIFFTagPolicy {
                 }
                 if entry.tag == 274 { summary.kept.insert(.orientation) }
                 if entry.tag == 34675 {
-                    guard !TIFFMetadataClassifier.iccIsDeviceSpecific(reader.rawValue(entry)) else {
+                    guard ICCProfileClassifier.isStandard(reader.rawValue(entry)) else {
                         dropICC = true
                         summary.removed.insert(.device)
                         continue

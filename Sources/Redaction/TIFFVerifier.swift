@@ -63,7 +63,7 @@ public struct TIFFVerifier: OutputVerifier {
             let start = length > 4 ? try number(at + 8, 4) : at + 8
             guard start + length <= data.count else { throw fail("tag \(tag) value past the end") }
             if length > 4 { covered.append(start..<(start + length)) }
-            if tag == 0x8773 { try TIFFVerifierSignatures.checkICC(data[start..<(start + length)], format: .tiff) }
+            if tag == 0x8773 { try ICCOutputCheck.check(data[start..<(start + length)], format: .tiff) }
             if [0x111, 0x117, 0x144, 0x145].contains(tag) {
                 guard type == 3 || type == 4 else { throw fail("data offsets are not integers") }
                 arrays[tag] = try (0..<n).map { k throws(RedactionError) in try number(start + k * width, width) }

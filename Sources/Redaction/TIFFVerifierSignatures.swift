@@ -31,21 +31,4 @@ enum TIFFVerifierSignatures {
         }
         return false
     }
-
-    /// Fails when a kept ICC profile names a specific display: Apple `mmod` (make, model,
-    /// serial), `ndin` (native display info) or `vcgt` (measured gamma), found by scanning the
-    /// profile's tag directory. A profile too short to hold its directory fails too.
-    static func checkICC(_ profile: ArraySlice<UInt8>, format: MediaFormat) throws(RedactionError) {
-        let bytes = Array(profile)
-        guard bytes.count >= 132 else { throw .verificationFailed(format, reason: "colour profile too short") }
-        let tags = Int(bytes[128]) << 24 | Int(bytes[129]) << 16 | Int(bytes[130]) << 8 | Int(bytes[131])
-        guard tags <= (bytes.count - 132) / 12 else { throw .verificationFailed(format, reason: "colour profile tag table overruns") }
-        for k in 0..<tags {
-            let at = 132 + 12 * k
-            let signature = String(decoding: bytes[at..<(at + 4)], as: UTF8.self)
-            if ["mmod", "ndin", "vcgt"].contains(signature) {
-                throw .verificationFailed(format, reason: "colour profile identifies a specific display")
-            }
-        }
-    }
 }

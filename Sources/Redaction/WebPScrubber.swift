@@ -123,7 +123,7 @@ struct WebPRewriter {
                 imageChunks += 1
                 Self.appendChunk(Self.anmf, try cleanFrame(chunk.payload), to: &body)
             case Self.iccp where extended && options.keepICCProfile && !keptICC:
-                if TIFFMetadataClassifier.iccIsDeviceSpecific(payload) {
+                if !ICCProfileClassifier.isStandard(payload) {
                     summary.removed.insert(.device)
                 } else {
                     keptICC = true

@@ -42,7 +42,7 @@ public struct WebPVerifier: OutputVerifier {
                 guard seen.isEmpty, length == 10 else { throw fail("misplaced VP8X chunk") }
             case "ICCP":
                 guard options.keepICCProfile else { throw fail("colour profile left although the policy drops it") }
-                try TIFFVerifierSignatures.checkICC(data[(pos + 8)..<(pos + 8 + length)], format: .webp)
+                try ICCOutputCheck.check(data[(pos + 8)..<(pos + 8 + length)], format: .webp)
             case "ANMF":
                 try checkFrame(from: pos + 8 + 16, to: pos + 8 + length)
             case "EXIF":
