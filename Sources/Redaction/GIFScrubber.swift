@@ -160,7 +160,8 @@ public struct GIFScrubber: Scrubber {
     /// The first sub-block of an application extension names it; only looping (and the ICC
     /// profile, if the policy keeps it) may stay.
     mutating func identify(_ b: [UInt8], into output: inout [UInt8]) throws(RedactionError) {
-        let id = String(decoding: b.prefix(11), as: UTF8.self)
+        // GIF89a §26: the identifier block is exactly 11 bytes; any other length names nothing.
+        let id = b.count == 11 ? String(decoding: b, as: UTF8.self) : ""
         switch id {
         case "NETSCAPE2.0", "ANIMEXTS1.0":
             summary.kept.insert(.animation)

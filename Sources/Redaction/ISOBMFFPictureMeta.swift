@@ -32,6 +32,13 @@ extension ISOBMFFNeutraliser {
                 if let location { keptRanges += try ranges(location, idat: idat, metadata: false) }
                 continue
             }
+            if info.type == ISOBMFFBox.code("free") {
+                // An item a scrub already hid (ours included): it stays hidden and zeroed, and
+                // says nothing, so scrubbing a clean file again changes nothing.
+                metadataRanges += try location.map { l throws(RedactionError) in try ranges(l, idat: idat, metadata: true) } ?? []
+                hiddenItems.append(info)
+                continue
+            }
             let metadataTypes = ["Exif", "mime", "uri "].map(ISOBMFFBox.code)
             guard metadataTypes.contains(info.type) else {
                 throw .unsupportedLayout(.heif, reason: "item type \(Self.printable(info.type))")

@@ -108,6 +108,9 @@ public struct MP3Scrubber: Scrubber {
                 continue
             }
             let action = try classify(at: c, final: final)
+            // Waiting for bytes decides nothing: the chain must survive it, or where the network
+            // cut the upload would change which headers are trusted.
+            if case .needMore = action { return }
             chained = false
             switch action {
             case .needMore: return
