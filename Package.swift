@@ -97,7 +97,11 @@ let package = Package(
 
         // MARK: Fuzzing (`make fuzz`: libFuzzer entry points built with --sanitize=fuzzer)
         .target(
-            name: "TiplineFuzzHarness", dependencies: ["TiplineRedaction", "TiplinePolicy", "TiplineCrypto"],
+            name: "TiplineFuzzHarness",
+            dependencies: [
+                "TiplineRedaction", "TiplinePolicy", "TiplineCrypto", "TipIntake",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Sources/FuzzHarness"),
 
         // MARK: Tests
@@ -130,7 +134,7 @@ let package = Package(
 /// (`Fuzz/<Name>/main.swift`) over `TiplineFuzzHarness`; scripts/fuzz.sh builds and runs them.
 let fuzzTargets = [
     "JPEG", "PNG", "GIF", "WebP", "TIFF", "HEIF", "Movie", "WAV", "FLAC", "MP3", "Ogg",
-    "Redactor", "Receipt", "Envelope", "Policy",
+    "Redactor", "Receipt", "Envelope", "Policy", "Multipart",
 ]
 package.targets += fuzzTargets.map { name in
     .executableTarget(name: "Fuzz\(name)", dependencies: ["TiplineFuzzHarness"], path: "Fuzz/\(name)")

@@ -26,8 +26,13 @@ build=(swift build -c release "${sanitizers[@]}" --scratch-path "$scratch")
 
 for t in "${targets[@]}"; do
   [ -d "Fuzz/$t" ] || { echo "fuzz: error: no target Fuzz/$t (have: $(ls Fuzz | tr '\n' ' '))" >&2; exit 2; }
-  "${build[@]}" --product "Fuzz$t" 2>&1 | grep -E "error:|complete!" >&2 || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "fuzz: error: building Fuzz$t failed" >&2; exit 2; }
+  mkdir -p "$scratch/logs"
+  if ! "${build[@]}" --product "Fuzz$t" >"$scratch/logs/build-$t.log" 2>&1; then
+    grep -E "error:" "$scratch/logs/build-$t.log" | head -20 >&2
+    echo "fuzz: error: building Fuzz$t failed (log: $scratch/logs/build-$t.log)" >&2
+    exit 2
+  fi
+  grep -E "complete!" "$scratch/logs/build-$t.log" >&2
 done
 bin=$("${build[@]}" --show-bin-path)
 

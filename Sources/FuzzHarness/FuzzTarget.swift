@@ -8,6 +8,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// The whole redaction session: sniffing, a leading ID3v2 tag, the chosen scrubber.
     case redactor
     case receipt, envelope, policy
+    /// The streaming multipart/form-data reader of every submission.
+    case multipart
 
     /// Checks one input. Throws when the code under test broke one of its promises; a refusal
     /// of bad input is not a violation, a crash or an invariant broken is.
@@ -17,6 +19,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .receipt: try ReceiptProbe.check(input)
         case .envelope: try EnvelopeProbe.check(input)
         case .policy: try PolicyProbe.check(input)
+        case .multipart: try MultipartProbe.check(input)
         default: try MediaProbe(format: mediaFormat!).check(input)
         }
     }
@@ -44,7 +47,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .flac: .flac
         case .mp3: .mp3
         case .ogg: .ogg
-        case .redactor, .receipt, .envelope, .policy: nil
+        case .redactor, .receipt, .envelope, .policy, .multipart: nil
         }
     }
 }

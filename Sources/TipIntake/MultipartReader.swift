@@ -2,15 +2,16 @@ import Foundation
 import NIOCore
 
 /// One part's headers, as far as intake cares.
-struct PartHeaders: Sendable, Equatable {
-    var name: String?
+/// `package`: the multipart fuzz target (Fuzz/Multipart) reads events directly.
+package struct PartHeaders: Sendable, Equatable {
+    package var name: String?
     /// Present (possibly empty) when the part is a file.
-    var filename: String?
+    package var filename: String?
 }
 
 /// What the streaming multipart reader found in one piece of the request body: at most one
 /// `.body` per part per piece, so a large upload costs a handful of events per network read.
-enum MultipartEvent: Equatable {
+package enum MultipartEvent: Equatable {
     case partStart(PartHeaders)
     case body([UInt8])
     case partEnd
@@ -23,7 +24,7 @@ enum MultipartEvent: Equatable {
 /// refused), header folding is refused, and a body that does not end with the closing
 /// delimiter is refused by `finish()` (a truncated upload must never be stored as complete).
 /// A preamble before the first delimiter and an epilogue after the last are ignored.
-final class MultipartReader {
+package final class MultipartReader {
     /// Most header bytes (all lines, CRLFs included) and lines one part may have.
     static let maxHeaderBytes = 8 * 1024
     static let maxHeaderLines = 100
@@ -56,7 +57,7 @@ final class MultipartReader {
     private var sawAnyPart = false
 
     /// The boundary from a `multipart/form-data; boundary=...` Content-Type, or nil.
-    static func boundary(contentType: String?) -> String? {
+    package static func boundary(contentType: String?) -> String? {
         guard let contentType else { return nil }
         let (value, parameters) = HeaderParameters.parse(contentType)
         guard value == "multipart/form-data", let boundary = parameters["boundary"],
@@ -65,12 +66,12 @@ final class MultipartReader {
         return boundary
     }
 
-    init(boundary: String) {
+    package init(boundary: String) {
         scanner = BoundaryScanner(boundary: boundary)
     }
 
     /// Parses the next piece of the body.
-    func feed(_ buffer: ByteBuffer) throws(IntakeError) -> [MultipartEvent] {
+    package func feed(_ buffer: ByteBuffer) throws(IntakeError) -> [MultipartEvent] {
         var failure: IntakeError?
         if carry.isEmpty {
             buffer.withUnsafeReadableBytes { bytes in
@@ -90,7 +91,7 @@ final class MultipartReader {
     }
 
     /// End of the body: it must have ended with the closing delimiter, after at least one part.
-    func finish() throws(IntakeError) {
+    package func finish() throws(IntakeError) {
         guard state == .epilogue, sawAnyPart else {
             throw .malformed("The request ended before the form data was complete; send it again.")
         }

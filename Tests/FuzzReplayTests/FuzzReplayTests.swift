@@ -33,7 +33,7 @@ import TiplineRedaction
             case .mp3: ["mp3"]
             case .ogg: ["ogg", "opus"]
             case .redactor: ["jpg", "mp3", "flac", "wav", "ogg", "mp4", "m4a", "tiff", "heic"]
-            case .png, .gif, .webp, .receipt, .envelope, .policy: []
+            case .png, .gif, .webp, .receipt, .envelope, .policy, .multipart: []
             }
         guard let walker = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: [.fileSizeKey]) else { return [] }
         var found: [URL] = []
