@@ -107,6 +107,7 @@ for t in "${targets[@]}"; do
   seed "$t"
   corpus=$scratch/corpus/$t artifacts=$scratch/artifacts/$t
   mkdir -p "$corpus" "$artifacts"
+  rm -f "$artifacts"/*  # a finding of an earlier run lives on in Tests/FuzzReplayTests/Inputs
   log=$scratch/logs/$t.log
   mkdir -p "$(dirname "$log")"
   SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 "$bin/Fuzz$t" "$corpus" "$scratch/seeds/$t" \
@@ -119,6 +120,9 @@ for t in "${targets[@]}"; do
   result=ok
   if [ "$status" -ne 0 ] || ls "$artifacts"/* >/dev/null 2>&1; then
     result="FAILED ($(ls "$artifacts" | tr '\n' ' '); see $log)"
+    failed=1
+  elif [ "${cover:-0}" -eq 0 ] || grep -q "Is the code instrumented" "$log"; then
+    result="FAILED (no coverage: the entry point is not the instrumented harness; see $log)"
     failed=1
   fi
   printf '%-9s %10s %9s %6s %s\n' "$t" "${execs:-0}" "${speed:-0}" "${cover:-0}" "$result"

@@ -1,7 +1,7 @@
 import TiplineFuzzHarness
 
 @_cdecl("LLVMFuzzerTestOneInput")
-func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     FuzzTarget.heif.fuzzOne(data, size)
     return 0
 }

@@ -61,8 +61,12 @@ extension Vault {
             }
         }
         guard !rows.isEmpty else { throw .tipNotFound(tip.text) }
-        let envelopes = rows.map {
-            EnvelopeRow(id: $0["id"], tip: tip, seq: $0["seq"], day: $0["day"], header: [UInt8]($0["header"] as Data))
+        var envelopes: [EnvelopeRow] = []
+        for row in rows {
+            guard let id = row["id"] as String?, let seq = row["seq"] as Int?, let day = row["day"] as String?,
+                let header = row["header"] as Data?
+            else { throw .tipDamaged(tip: tip.text, reason: "one of its envelopes lost a field") }
+            envelopes.append(EnvelopeRow(id: id, tip: tip, seq: seq, day: day, header: [UInt8](header)))
         }
         for (expected, envelope) in envelopes.enumerated() {
             guard envelope.seq == expected else {
@@ -96,7 +100,7 @@ extension Vault {
                 try Row.fetchAll(
                     db, sql: "SELECT part, sum(length(data)) AS n FROM chunks WHERE envelope_id = ? GROUP BY part ORDER BY part",
                     arguments: [envelope]
-                ).map { (part: $0["part"], bytes: $0["n"]) }
+                ).map { (part: $0["part"] as Int64? ?? -1, bytes: $0["n"] as Int? ?? 0) }  // damage can leave NULLs: a part -1 matches none
             }
         }
     }
@@ -121,7 +125,12 @@ extension Vault {
                         ORDER BY t.day DESC, t.id, c.seq
                         """)
                 while let row = try cursor.next() {
-                    let id: String = row[0]
+                    // Damage can leave NULL where the schema promises text: decode as optionals
+                    // (GRDB traps on a NULL read as String) and report the row instead.
+                    guard let id = row[0] as String? else {
+                        damaged.append(.vaultDamaged(reason: "a tip's stored id is missing"))
+                        continue
+                    }
                     if let i = index[id] {
                         rows[i].document += (row[3] as Data?).map { [UInt8]($0) } ?? []
                         continue
@@ -131,8 +140,7 @@ extension Vault {
                         damaged.append(.vaultDamaged(reason: "a tip's stored id is not a tip id"))
                         continue
                     }
-                    let day: String = row[1]
-                    guard CoarseDay.isValid(day) else {
+                    guard let day = row[1] as String?, CoarseDay.isValid(day) else {
                         damaged.append(.tipDamaged(tip: tip.text, reason: "its day is not a date"))
                         continue
                     }
@@ -147,7 +155,9 @@ extension Vault {
                             followUps: 0))
                 }
                 let counts = try Row.fetchAll(db, sql: "SELECT tip_id, count(*) - 1 FROM envelopes GROUP BY tip_id HAVING count(*) > 1")
-                for count in counts { if let i = index[count[0]] { rows[i].followUps = count[1] } }
+                for count in counts {
+                    if let tip = count[0] as String?, let i = index[tip], let followUps = count[1] as Int? { rows[i].followUps = followUps }
+                }
                 damaged += try Self.damage(db)
                 return (rows, damaged)
             }
@@ -203,9 +213,9 @@ extension Vault {
                 for row in rows {
                     // A row whose tip id is not a tip id matches no listed tip; the listing
                     // reports it through foreign_key_check.
-                    let raw: String = row[0]
-                    guard let id = TipID(raw), id.text == raw else { continue }
-                    result[id, default: []].append((row[1], [UInt8](row[2] as Data)))
+                    guard let raw = row[0] as String?, let id = TipID(raw), id.text == raw else { continue }
+                    guard let seq = row[1] as Int?, let sealed = row[2] as Data? else { continue }
+                    result[id, default: []].append((seq, [UInt8](sealed)))
                 }
                 return result
             }

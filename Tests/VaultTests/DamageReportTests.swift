@@ -48,6 +48,26 @@ struct DamageReportTests {
         try expectListing(t, shows: sound, reports: [wrongKind])
     }
 
+    /// Found by CI's damage trials: a flipped byte turned a record's serial type into NULL,
+    /// and GRDB traps when NULL is read as a String, killing the process instead of reporting.
+    @Test("NULL where the schema promises text is reported as damage, never a crash")
+    func nullColumns() throws {
+        let (t, tip, sound) = try vault()
+        // Stand in for the flipped serial type: let the columns hold NULL, then store NULLs.
+        try t.vault.debugExecute(
+            "PRAGMA writable_schema = ON; "
+                + "UPDATE sqlite_schema SET sql = replace(replace(sql, 'day TEXT NOT NULL', 'day TEXT'), 'header BLOB NOT NULL', 'header BLOB') "
+                + "WHERE name IN ('tips', 'envelopes'); PRAGMA writable_schema = RESET;")
+        try t.vault.debugExecute("UPDATE tips SET day = NULL WHERE id = '\(tip.text)'")
+        let (tips, damaged) = try t.investigation.listing()
+        #expect(tips.map(\.id) == [sound])
+        #expect(damaged.contains(.tipDamaged(tip: tip.text, reason: "its day is not a date")), "\(damaged)")
+        try t.vault.debugExecute("UPDATE envelopes SET header = NULL WHERE tip_id = '\(sound.text)' AND seq = 0")
+        #expect(throws: VaultError.tipDamaged(tip: sound.text, reason: "one of its envelopes lost a field")) {
+            try t.investigation.detail(sound)
+        }
+    }
+
     @Test("a lost tip row: show names the tip, list reports its orphaned rows")
     func lostTipRow() throws {
         let (t, tip, sound) = try vault()
