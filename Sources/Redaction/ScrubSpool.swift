@@ -13,6 +13,23 @@ public protocol ScrubSpool: AnyObject {
     func read(at offset: Int, count: Int, into buffer: inout [UInt8]) throws(RedactionError)
 }
 
+/// The one block walk both spools read through: splits `count` bytes at `offset` into the
+/// pieces that lie inside single blocks of `blockBytes`, in order.
+public enum SpoolBlocks {
+    public static func walk(
+        offset: Int, count: Int, blockBytes: Int, _ body: (_ block: Int, _ within: Range<Int>) throws(RedactionError) -> Void
+    ) throws(RedactionError) {
+        var at = offset
+        let end = offset + count
+        while at < end {
+            let within = at % blockBytes
+            let n = min(blockBytes - within, end - at)
+            try body(at / blockBytes, within..<(within + n))
+            at += n
+        }
+    }
+}
+
 /// Makes one spool per file. Equal to every other maker: the choice of spool never changes
 /// what a scrubber writes, only where it waits.
 public struct SpoolMaker: Sendable, Equatable {
@@ -52,14 +69,8 @@ final class MemorySpool: ScrubSpool {
     func read(at offset: Int, count wanted: Int, into buffer: inout [UInt8]) throws(RedactionError) {
         precondition(offset >= 0 && wanted >= 0 && offset <= count - wanted, "spool read out of range")
         buffer.removeAll(keepingCapacity: true)
-        var at = offset
-        let end = offset + wanted
-        while at < end {
-            let block = at / Self.blockBytes
-            let within = at % Self.blockBytes
-            let n = min(Self.blockBytes - within, end - at)
-            buffer.append(contentsOf: blocks[block][within..<(within + n)])
-            at += n
+        try SpoolBlocks.walk(offset: offset, count: wanted, blockBytes: Self.blockBytes) { block, within in
+            buffer.append(contentsOf: blocks[block][within])
         }
     }
 }

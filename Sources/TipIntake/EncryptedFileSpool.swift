@@ -63,19 +63,13 @@ final class EncryptedFileSpool: ScrubSpool {
     func read(at offset: Int, count wanted: Int, into buffer: inout [UInt8]) throws(RedactionError) {
         precondition(offset >= 0 && wanted >= 0 && offset <= count - wanted, "spool read out of range")
         buffer.removeAll(keepingCapacity: true)
-        var at = offset
-        let end = offset + wanted
-        while at < end {
-            let block = at / Self.blockBytes
-            let within = at % Self.blockBytes
-            let n = min(Self.blockBytes - within, end - at)
+        try SpoolBlocks.walk(offset: offset, count: wanted, blockBytes: Self.blockBytes) { (block, within) throws(RedactionError) in
             if block == sealedBlocks {
-                filling.withUnsafeBytes { buffer.append(contentsOf: $0[within..<(within + n)]) }
+                filling.withUnsafeBytes { buffer.append(contentsOf: $0[within]) }
             } else {
                 try load(block)
-                readBlock.withUnsafeBytes { buffer.append(contentsOf: $0[within..<(within + n)]) }
+                readBlock.withUnsafeBytes { buffer.append(contentsOf: $0[within]) }
             }
-            at += n
         }
     }
 
