@@ -17,10 +17,10 @@ enum Contenders {
                 let target = out.appendingPathComponent((file as NSString).lastPathComponent).path
                 try FileIO.stream(
                     file, to: target, buffer: buffer, blocks: blocks,
-                    end: {
+                    end: { write in
                         let (tail, _) = try session.finish()
                         written += tail.count
-                        return tail
+                        try tail.withUnsafeBytes { try write($0) }
                     }
                 ) { piece, write in
                     let clean = try session.consume(piece)

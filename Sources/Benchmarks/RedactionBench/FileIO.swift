@@ -8,10 +8,10 @@ enum FileIO {
     static let pieceSize = 64 * 1024
 
     /// Calls `body` with each piece of the file at `path` and a writer to `out` (through
-    /// `blocks` when given); at end of input, writes what `end` returns.
+    /// `blocks` when given); at end of input, `end` writes what is left through the same writer.
     static func stream(
         _ path: String, to out: String, buffer: UnsafeMutableRawBufferPointer, blocks: BlockWriter? = nil,
-        end: () throws -> [UInt8] = { [] },
+        end: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void = { _ in },
         _ body: (UnsafeRawBufferPointer, (UnsafeRawBufferPointer) throws -> Void) throws -> Void
     ) throws {
         let input = open(path, O_RDONLY | O_CLOEXEC)
@@ -30,7 +30,7 @@ enum FileIO {
             if n == 0 { break }
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), write)
         }
-        try end().withUnsafeBytes { try write($0) }
+        try end(write)
         try blocks?.flush()
     }
 

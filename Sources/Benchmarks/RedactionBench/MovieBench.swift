@@ -137,14 +137,17 @@ enum MovieBench {
         var session = Redactor(policy: RedactionPolicy(), spool: spool).makeSession()
         var report: RedactionReport?
         var writeFailed = false
-        try pump(path, to: output, buffer: buffer) { piece, fd in
-            let clean = try session.consume(piece)
-            try clean.withUnsafeBytes { try FileIO.writeAll(fd, $0) }
-        } end: { fd in
-            report = try session.finish { (piece) throws(RedactionError) in
-                guard !writeFailed else { return }
-                do { try FileIO.writeAll(fd, piece) } catch { writeFailed = true }
+        try FileIO.stream(
+            path, to: output, buffer: buffer,
+            end: { write in
+                report = try session.finish { (piece) throws(RedactionError) in
+                    guard !writeFailed else { return }
+                    do { try write(piece) } catch { writeFailed = true }
+                }
             }
+        ) { piece, write in
+            let clean = try session.consume(piece)
+            try clean.withUnsafeBytes { try write($0) }
         }
         guard !writeFailed else { throw BenchError("write failed on \(output)") }
         return report!
@@ -152,28 +155,7 @@ enum MovieBench {
 
     /// The floor: the same reads and writes with nothing in between.
     static func copy(_ path: String, to output: String, buffer: UnsafeMutableRawBufferPointer) throws {
-        try pump(path, to: output, buffer: buffer) { piece, fd in try FileIO.writeAll(fd, piece) }
-    }
-
-    /// Calls `body` with each piece of `path` and the output descriptor, then `end` once.
-    private static func pump(
-        _ path: String, to output: String, buffer: UnsafeMutableRawBufferPointer,
-        _ body: (UnsafeRawBufferPointer, Int32) throws -> Void, end: (Int32) throws -> Void = { _ in }
-    ) throws {
-        let input = open(path, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw BenchError("cannot open \(path)") }
-        defer { close(input) }
-        let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw BenchError("cannot create \(output)") }
-        defer { close(fd) }
-        while true {
-            let n = read(input, buffer.baseAddress, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw BenchError("read failed on \(path)") }
-            if n == 0 { break }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), fd)
-        }
-        try end(fd)
+        try FileIO.stream(path, to: output, buffer: buffer) { piece, write in try write(piece) }
     }
 
     /// The codec types of the streams ffprobe finds in `path`, in order.
