@@ -41,12 +41,7 @@ enum EnvelopeProbe {
         let decryptor = StreamDecryptor(key: key)
         var plaintext: [UInt8] = []
         do throws(CryptoError) {
-            var offset = 0
-            while offset < bytes.count {
-                let end = min(offset + pieceSize, bytes.count)
-                plaintext += try decryptor.push(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
-                offset = end
-            }
+            try Pieces.each(bytes, size: pieceSize) { (piece) throws(CryptoError) in plaintext += try decryptor.push(piece) }
             try decryptor.finish()
             return plaintext
         } catch {

@@ -57,12 +57,7 @@ public struct MediaProbe {
         var scrubber = entry.makeScrubber(options)
         var output: [UInt8] = []
         do throws(RedactionError) {
-            var offset = 0
-            while offset < input.count {
-                let end = min(offset + pieceSize, input.count)
-                try scrubber.consume(UnsafeRawBufferPointer(rebasing: input[offset..<end]), into: &output)
-                offset = end
-            }
+            try Pieces.each(input, size: pieceSize) { (piece) throws(RedactionError) in try scrubber.consume(piece, into: &output) }
             _ = try scrubber.finish { (piece) throws(RedactionError) in output.append(contentsOf: piece) }
             return .clean(output)
         } catch {
