@@ -29,10 +29,4 @@ public enum ProcessHardening {
         }
         return failed
     }
-
-    /// Whether `apply` took effect in this process (for `tipintake serve`'s start-up check).
-    public static var isApplied: Bool {
-        var limit = rlimit()
-        return tipline_dumpable() == 0 && getrlimit(Int32(RLIMIT_CORE.rawValue), &limit) == 0 && limit.rlim_max == 0
-    }
 }
