@@ -9,7 +9,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-sanitizers=(--sanitize=fuzzer --sanitize=address)
+# The Swift driver keeps only the last of several `-sanitize=` flags, and SwiftPM passes one per
+# `--sanitize`: with both, the modules were built with ASan only and no coverage counters.
+# So SwiftPM gets `fuzzer` (which links libFuzzer) and the compiler the combined flag.
+sanitizers=(--sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address)
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
