@@ -189,6 +189,9 @@ struct MatroskaScrubCore {
             emit(headerBytes)
         case .copy, .collect, .refuseIfKept:
             if case .refuseIfKept(let reason) = action { entry.refusal = entry.refusal ?? reason }
+            // A copied field is a number, a short code or codec setup: a longer one could swallow
+            // the elements after it (a track name inside a "timestamp scale").
+            if action == .copy, end! - pos > (Schema.longCopied[id] ?? 8) { throw malformed("a field longer than its type allows", at: start) }
             if id == 0x63A2, hold?.id == Schema.trackEntry { entry.codecPrivate = pos..<end! }
             leaf = Leaf(id: id, start: start, end: end!, kind: action == .collect ? .collect : .copy)
             emit(headerBytes)

@@ -111,6 +111,13 @@ extension MatroskaScrubCore {
             throw .unsupportedLayout(format, reason: what)
         }
         if let refusal = entry.refusal { throw .unsupportedLayout(format, reason: refusal) }
+        if let p = entry.codecPrivate, p.count > MatroskaScrubSchema.codecPrivateLimit[codec] ?? 0 {
+            throw malformed("codec setup longer than the codec's", at: p.lowerBound)
+        }
+        if codec == "A_OPUS", let p = entry.codecPrivate {
+            let b = hold!.bytes[(p.lowerBound - hold!.start)..<(p.upperBound - hold!.start)]
+            guard b.starts(with: "OpusHead".utf8) else { throw malformed("an Opus track's setup is not an OpusHead", at: p.lowerBound) }
+        }
         if codec == "A_VORBIS" {
             guard let p = entry.codecPrivate else { throw malformed("a Vorbis track without its headers", at: offset) }
             let base = hold!.start

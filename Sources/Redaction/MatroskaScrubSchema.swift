@@ -31,6 +31,11 @@ enum MatroskaScrubSchema {
     }
 
     static let valueLimit = 256
+    /// Copied fields that may be longer than a number's 8 bytes, and how long (CodecPrivate is
+    /// bounded per codec when the track entry ends).
+    static let longCopied: [UInt32: Int] = [0x63A2: Int.max, 0x7672: 64, 0x22_B59C: 64, 0x22_B59D: 64]
+    /// Largest CodecPrivate per kept codec: VP8/VP9 codec features, OpusHead with a channel mapping.
+    static let codecPrivateLimit: [String: Int] = ["V_VP8": 64, "V_VP9": 64, "A_OPUS": 19 + 2 + 255, "A_VORBIS": 1 << 20]
 
     static let ebml: UInt32 = 0x1A45_DFA3
     static let segment: UInt32 = 0x1853_8067

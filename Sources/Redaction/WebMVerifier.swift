@@ -127,6 +127,7 @@ struct EBMLOutputCheck {
             levels.append(Level(id: id, end: end))
             try endLevels()
         } else {
+            if case .opaque = read, size > (Rules.longOpaque[id] ?? 8) { throw fail("a field longer than its type allows") }
             current = (id, end, read)
             if size == 0 { try leafDone() }
         }
@@ -203,6 +204,8 @@ struct EBMLOutputCheck {
             let codec = String(decoding: c.prefix(while: { $0 != 0 }), as: UTF8.self)
             guard Rules.kept[type]?.contains(codec) == true else { throw fail("a track that is not VP8/VP9 video or Opus/Vorbis audio") }
             if codec == "A_VORBIS" { try checkVorbisSetup() }
+            if codec == "A_OPUS" && !(setup.starts(with: Rules.opusHead) && setup.count <= 276) { throw fail("an Opus setup that is not an OpusHead") }
+            if codec.hasPrefix("V_") && setup.count > 64 { throw fail("a video codec setup over 64 bytes") }
             guard keptTracks.insert(track).inserted else { throw fail("track \(track) declared twice") }
         default: break
         }

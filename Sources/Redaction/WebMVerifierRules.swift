@@ -64,6 +64,9 @@ enum WebMVerifierRules {
     /// MuxingApp and WritingApp: this text cut to the element's size, then NULs.
     static let app: [UInt8] = Array("Tipline".utf8)
     static let setupLimit = 1 << 20
+    /// Opaque fields allowed past 8 bytes: ProjectionPrivate and the two language codes.
+    static let longOpaque: [UInt32: Int] = [0x7672: 64, 0x22_B59C: 64, 0x22_B59D: 64]
+    static let opusHead: [UInt8] = [0x4F, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64]
     /// A Vorbis comment header with no vendor and no fields, then its framing bit.
     static let blankVorbisComment: [UInt8] = [0x03, 0x76, 0x6F, 0x72, 0x62, 0x69, 0x73, 0, 0, 0, 0, 0, 0, 0, 0, 0x01]
 }

@@ -59,13 +59,20 @@ enum WebMFixtures {
         return out
     }
 
-    /// A live-style WebM written to a pipe, as MediaRecorder does: Segment and Clusters of
-    /// unknown size, no Cues.
+    /// A live-style WebM as MediaRecorder writes it: written to a pipe (Segment of unknown size,
+    /// no Cues), then every Cluster's size set to unknown too.
     static func live(_ scratch: Scratch) throws -> String {
         let data = try Tools.run(
             "ffmpeg",
             ["-v", "error", "-nostdin"] + sources(seconds: "1") + ["-c:v", "libvpx-vp9", "-c:a", "libopus"] + tags + ["-f", "webm", "pipe:1"])
-        return try scratch.write("live.webm", [UInt8](data))
+        // ffmpeg still sizes each Cluster; Chrome's MediaRecorder does not: mark them unknown (all ones).
+        var bytes = [UInt8](data)
+        for e in elements(bytes) where e.id == 0x1F43_B675 {
+            let n = e.headerLength - 4
+            bytes[e.start + 4] = 0xFF >> (n - 1)
+            for k in 1..<n { bytes[e.start + 4 + k] = 0xFF }
+        }
+        return try scratch.write("live.webm", bytes)
     }
 
     static func h264MKV(_ scratch: Scratch) throws -> String {
