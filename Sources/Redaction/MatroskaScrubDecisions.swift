@@ -121,7 +121,8 @@ extension MatroskaScrubCore {
         if codec == "A_VORBIS" {
             guard let p = entry.codecPrivate else { throw malformed("a Vorbis track without its headers", at: offset) }
             let base = hold!.start
-            summary.removed.formUnion(try MatroskaVorbisPrivate.scrub(&hold!.bytes, (p.lowerBound - base)..<(p.upperBound - base), format: format, offset: p.lowerBound))
+            summary.removed.formUnion(
+                try MatroskaVorbisPrivate.scrub(&hold!.bytes, (p.lowerBound - base)..<(p.upperBound - base), format: format, offset: p.lowerBound))
         }
         summary.kept.insert(type == 1 ? .video : .audio)
         return true

@@ -131,7 +131,8 @@ enum MatroskaScrubSchema {
         switch (parent, id) {
         case (ebml, docType), (ebml, ebmlReadVersion), (ebml, maxIDLength), (ebml, maxSizeLength), (ebml, docTypeReadVersion):
             return .collect
-        case (segment, seekHead), (segment, info), (segment, tracks), (segment, cluster), (segment, cues), (trackEntry, video), (trackEntry, audio), (video, colour), (video, projection),
+        case (segment, seekHead), (segment, info), (segment, tracks), (segment, cluster), (segment, cues), (trackEntry, video), (trackEntry, audio),
+            (video, colour), (video, projection),
             (colour, masteringMetadata), (cues, cuePoint), (cueTrackPositions, cueReference):
             return .descend
         case (segment, tags): return .void(nil, inspect: true)

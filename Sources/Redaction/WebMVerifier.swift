@@ -204,7 +204,9 @@ struct EBMLOutputCheck {
             let codec = String(decoding: c.prefix(while: { $0 != 0 }), as: UTF8.self)
             guard Rules.kept[type]?.contains(codec) == true else { throw fail("a track that is not VP8/VP9 video or Opus/Vorbis audio") }
             if codec == "A_VORBIS" { try checkVorbisSetup() }
-            if codec == "A_OPUS" && !(setup.starts(with: Rules.opusHead) && setup.count <= 276) { throw fail("an Opus setup that is not an OpusHead") }
+            if codec == "A_OPUS" && !(setup.starts(with: Rules.opusHead) && setup.count <= 276) {
+                throw fail("an Opus setup that is not an OpusHead")
+            }
             if codec.hasPrefix("V_") && setup.count > 64 { throw fail("a video codec setup over 64 bytes") }
             guard keptTracks.insert(track).inserted else { throw fail("track \(track) declared twice") }
         default: break

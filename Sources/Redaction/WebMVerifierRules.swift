@@ -29,8 +29,12 @@ enum WebMVerifierRules {
     /// nil stands for the top level of the file.
     static let allowed: [UInt32?: [UInt32: Read]] = [
         nil: rules([(0x1A45_DFA3, .children), (0x1853_8067, .children)]),
-        0x1A45_DFA3: rules([(0x4286, .opaque), (0x42F7, .value), (0x42F2, .value), (0x42F3, .value), (0x4282, .value), (0x4287, .opaque), (0x4285, .value)]),
-        0x1853_8067: rules([(0x114D_9B74, .children), (0x1549_A966, .children), (0x1654_AE6B, .children), (0x1F43_B675, .children), (0x1C53_BB6B, .children)]),
+        0x1A45_DFA3: rules([
+            (0x4286, .opaque), (0x42F7, .value), (0x42F2, .value), (0x42F3, .value), (0x4282, .value), (0x4287, .opaque), (0x4285, .value),
+        ]),
+        0x1853_8067: rules([
+            (0x114D_9B74, .children), (0x1549_A966, .children), (0x1654_AE6B, .children), (0x1F43_B675, .children), (0x1C53_BB6B, .children),
+        ]),
         0x114D_9B74: rules([(0x4DBB, .children)]),
         0x4DBB: rules([(0x53AB, .value), (0x53AC, .opaque)]),
         0x1549_A966: rules([(0x2A_D7B1, .opaque), (0x4489, .opaque), (0x4D80, .value), (0x5741, .value)]),
@@ -43,7 +47,9 @@ enum WebMVerifierRules {
                 ])),
         0xE0: rules(
             [(0x55B0, .children), (0x7670, .children)]
-                + opaque([0x9A, 0x9D, 0x53B8, 0x53C0, 0xB0, 0xBA, 0x54AA, 0x54BB, 0x54CC, 0x54DD, 0x54B0, 0x54BA, 0x54B2, 0x54B3, 0x2E_B524, 0x23_83E3])),
+                + opaque([
+                    0x9A, 0x9D, 0x53B8, 0x53C0, 0xB0, 0xBA, 0x54AA, 0x54BB, 0x54CC, 0x54DD, 0x54B0, 0x54BA, 0x54B2, 0x54B3, 0x2E_B524, 0x23_83E3,
+                ])),
         0x55B0: rules([(0x55D0, .children)] + opaque(Array(0x55B1...0x55BD))),
         0x55D0: rules(opaque(Array(0x55D1...0x55DA))),
         0x7670: rules(opaque([0x7671, 0x7672, 0x7673, 0x7674, 0x7675])),

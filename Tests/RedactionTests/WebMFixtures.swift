@@ -19,7 +19,8 @@ enum WebMFixtures {
 
     /// Chapters (ffmetadata) and a subtitle carrying a GPS-looking canary.
     static func sideFiles(_ scratch: Scratch, vtt: Bool) throws -> (chapters: String, subtitle: String) {
-        let chapters = try scratch.write("chapters.txt", Array(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=500\ntitle=CANARY-CHAPTER\n".utf8))
+        let chapters = try scratch.write(
+            "chapters.txt", Array(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=500\ntitle=CANARY-CHAPTER\n".utf8))
         let text = "CANARY-GPS 48.8577N 2.2950E"
         let subtitle =
             vtt
@@ -111,7 +112,9 @@ enum WebMFixtures {
         var end: Int? { size.map { start + headerLength + $0 } }
     }
 
-    static let masters: Set<UInt32> = [0x1A45_DFA3, 0x1853_8067, 0x114D_9B74, 0x4DBB, 0x1549_A966, 0x1654_AE6B, 0xAE, 0xE0, 0xE1, 0x1F43_B675, 0xA0, 0x1C53_BB6B, 0xBB, 0xB7]
+    static let masters: Set<UInt32> = [
+        0x1A45_DFA3, 0x1853_8067, 0x114D_9B74, 0x4DBB, 0x1549_A966, 0x1654_AE6B, 0xAE, 0xE0, 0xE1, 0x1F43_B675, 0xA0, 0x1C53_BB6B, 0xBB, 0xB7,
+    ]
 
     /// Every element of `b` in file order, descending into the masters above.
     static func elements(_ b: [UInt8]) -> [Element] {

@@ -84,13 +84,16 @@ import TiplinePolicy
         }
         var nested: [UInt8] = []
         for _ in 0..<1000 { nested = element([0x67, 0xC8], nested) }
-        let bomb = header + [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + element([0x12, 0x54, 0xC3, 0x67], element([0x73, 0x73], nested))
+        let bomb =
+            header + [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+            + element([0x12, 0x54, 0xC3, 0x67], element([0x73, 0x73], nested))
         guard case .malformed(.webm, _, "elements nested deeper than 12")? = refusal(bomb) else {
             Issue.record("a depth bomb was not refused for its depth")
             return
         }
         // A child claiming more than its parent holds.
-        let liar = header + [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + [0x15, 0x49, 0xA9, 0x66, 0x84, 0x7B, 0xA9, 0x88, 0]
+        let liar =
+            header + [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + [0x15, 0x49, 0xA9, 0x66, 0x84, 0x7B, 0xA9, 0x88, 0]
         #expect(refusal(liar) == .malformed(.webm, offset: header.count + 17, reason: "an element runs past its parent"))
     }
 
@@ -105,9 +108,13 @@ import TiplinePolicy
             return b
         }
         // The video's CodecID V_VP9 becomes V_AV1 (same length).
-        #expect(try refusal(patched(0x86, [0x86, 0x85] + Array("V_AV1".utf8))) == .unsupportedLayout(.webm, reason: "AV1 video (its metadata OBUs are not removed yet)"))
+        #expect(
+            try refusal(patched(0x86, [0x86, 0x85] + Array("V_AV1".utf8)))
+                == .unsupportedLayout(.webm, reason: "AV1 video (its metadata OBUs are not removed yet)"))
         // A kept track's Language ("und", 7 bytes) becomes ContentEncodings of the same size.
-        #expect(try refusal(patched(0x22_B59C, [0x6D, 0x80, 0x40, 0x03, 1, 2, 3])) == .unsupportedLayout(.webm, reason: "compressed or encrypted track content"))
+        #expect(
+            try refusal(patched(0x22_B59C, [0x6D, 0x80, 0x40, 0x03, 1, 2, 3]))
+                == .unsupportedLayout(.webm, reason: "compressed or encrypted track content"))
         // DocTypeReadVersion 5.
         #expect(try refusal(patched(0x4285, [0x42, 0x85, 0x81, 5])) == .unsupportedLayout(.webm, reason: "a Matroska read version above 4"))
         // An encrypted block where a SimpleBlock was.
@@ -120,7 +127,8 @@ import TiplinePolicy
         try #require(group.end! - block2.end! == 4, "the group is a block and a 4-byte duration")
         var additions = input
         additions.replaceSubrange(block2.start..<group.end!, with: [0x75, 0xA1, 0x81, 0] + input[block2.start..<block2.end!])
-        #expect(refusal(additions) == .unsupportedLayout(.webm, reason: "block additions (an alpha channel or other side data) at byte \(block2.start)"))
+        #expect(
+            refusal(additions) == .unsupportedLayout(.webm, reason: "block additions (an alpha channel or other side data) at byte \(block2.start)"))
     }
 
     @Test func mutatedHeadersGiveATypedErrorOrACleanVerifiedOutput() throws {
@@ -159,7 +167,9 @@ import TiplinePolicy
         let tags = try #require(WebMFixtures.elements(input).first { $0.id == 0x1254_C367 })
         var tagged = output
         let size = UInt64(tags.end! - tags.start - 12)
-        tagged.replaceSubrange(tags.start..<(tags.start + 12), with: [0x12, 0x54, 0xC3, 0x67, 0x01] + (0..<7).map { UInt8(truncatingIfNeeded: size >> (8 * UInt64(6 - $0))) })
+        tagged.replaceSubrange(
+            tags.start..<(tags.start + 12),
+            with: [0x12, 0x54, 0xC3, 0x67, 0x01] + (0..<7).map { UInt8(truncatingIfNeeded: size >> (8 * UInt64(6 - $0))) })
         #expect(reason(tagged)?.hasPrefix("element 0x1254C367 is not allowed here") == true)
         // A Void holding a byte of something.
         let void = try #require(after.first { $0.id == 0xEC && $0.size! > 4 })

@@ -16,7 +16,9 @@ import TiplinePolicy
     @discardableResult
     func checkClean(
         _ path: String, _ format: MediaFormat, _ scratch: Scratch,
-        removed: Set<MetadataCategory> = [.authorship, .timestamps, .otherTracks, .editing, .comment], sourceLocation: SourceLocation = #_sourceLocation) throws -> [UInt8] {
+        removed: Set<MetadataCategory> = [.authorship, .timestamps, .otherTracks, .editing, .comment],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [UInt8] {
         let input = try FormatsSupport.read(URL(fileURLWithPath: path))
         #expect(MP3OggFixtures.contains(input, WebMFixtures.canary), "the fixture carries canaries", sourceLocation: sourceLocation)
         let (output, report) = try redactor.redact(input)
@@ -38,7 +40,9 @@ import TiplinePolicy
         #expect(try WebMFixtures.streamTypes(out) == ["video", "audio"], sourceLocation: sourceLocation)
         let frames = try WebMFixtures.frames(path)
         let lines = frames.split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines.contains { $0.hasPrefix("0,") } && lines.contains { $0.hasPrefix("1,") }, "framemd5: \(frames.prefix(300))", sourceLocation: sourceLocation)
+        #expect(
+            lines.contains { $0.hasPrefix("0,") } && lines.contains { $0.hasPrefix("1,") }, "framemd5: \(frames.prefix(300))",
+            sourceLocation: sourceLocation)
         #expect(try WebMFixtures.frames(out) == frames, "decoded frames changed", sourceLocation: sourceLocation)
         #expect(try WebMFixtures.decodeErrors(out) == "", sourceLocation: sourceLocation)
         let again = try redactor.redact(output)
