@@ -133,7 +133,7 @@ let package = Package(
 /// One executable per parser of untrusted bytes, each a 5-line libFuzzer entry point
 /// (`Fuzz/<Name>/main.swift`) over `TiplineFuzzHarness`; scripts/fuzz.sh builds and runs them.
 let fuzzTargets = [
-    "JPEG", "PNG", "GIF", "WebP", "TIFF", "HEIF", "Movie", "WAV", "FLAC", "MP3", "Ogg",
+    "JPEG", "PNG", "GIF", "WebP", "TIFF", "HEIF", "Movie", "WAV", "FLAC", "MP3", "Ogg", "WebM",
     "Redactor", "Receipt", "Envelope", "Policy", "Multipart",
 ]
 package.targets += fuzzTargets.map { name in

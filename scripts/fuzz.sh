@@ -50,7 +50,7 @@ seed() {
   case $t in
     JPEG) ext=(jpg jpeg) ;; TIFF) ext=(tif tiff) ;; HEIF) ext=(heic heif avif) ;;
     Movie) ext=(mp4 mov m4a m4b 3gp) ;; WAV) ext=(wav) ;; FLAC) ext=(flac) ;; MP3) ext=(mp3) ;;
-    Ogg) ext=(ogg opus) ;; Redactor) ext=(jpg mp3 flac wav ogg mp4 m4a tiff heic) ;;
+    Ogg) ext=(ogg opus) ;; WebM) ext=(webm mkv) ;; Redactor) ext=(jpg mp3 flac wav ogg mp4 m4a tiff heic) ;;
   esac
   if [ -d "$corpus" ]; then
     for e in "${ext[@]}"; do
@@ -81,6 +81,7 @@ seed() {
         "${ff[@]}" -f lavfi -i sine=duration=0.3 -c:a libopus -metadata artist=seed "$dir/seed.opus"
         "${ff[@]}" -f lavfi -i sine=duration=0.3 -c:a libvorbis -metadata artist=seed "$dir/seed.ogg" 2>/dev/null ;;
     esac
+    case $t in WebM) "${ff[@]}" -f lavfi -i testsrc=size=32x24:rate=5 -f lavfi -i sine=duration=0.4 -t 0.4 -c:v libvpx-vp9 -c:a libopus -metadata title=seed "$dir/seed.webm" ;; esac
   fi
   if command -v convert >/dev/null; then
     case $t in

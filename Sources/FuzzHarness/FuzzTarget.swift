@@ -4,7 +4,7 @@ import TiplinePolicy
 /// run by `make fuzz`). The same checks replay saved inputs under `swift test`, so a crash the
 /// fuzzer found stays fixed.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    case jpeg, png, gif, webp, tiff, heif, movie, wav, flac, mp3, ogg
+    case jpeg, png, gif, webp, tiff, heif, movie, wav, flac, mp3, ogg, webm
     /// The whole redaction session: sniffing, a leading ID3v2 tag, the chosen scrubber.
     case redactor
     case receipt, envelope, policy
@@ -47,6 +47,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .flac: .flac
         case .mp3: .mp3
         case .ogg: .ogg
+        case .webm: .webm
         case .redactor, .receipt, .envelope, .policy, .multipart: nil
         }
     }

@@ -41,12 +41,14 @@ public struct IntakePolicy: Sendable, Equatable {
 public enum MediaFormat: String, Sendable, CaseIterable, Codable {
     case jpeg, png, webp, gif, heif, tiff
     case mp4, mp3, wav, flac, ogg
+    /// Matroska by its EBML DocType: `webm` (browsers, Android) or `matroska` (`.mkv`).
+    case webm, mkv
 
     /// What a tipster would call the file; chooses the words of refusals and limits.
     public var kind: MediaKind {
         switch self {
         case .jpeg, .png, .webp, .gif, .heif, .tiff: .image
-        case .mp4: .video
+        case .mp4, .webm, .mkv: .video
         case .mp3, .wav, .flac, .ogg: .audio
         }
     }

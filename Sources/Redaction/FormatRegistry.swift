@@ -29,6 +29,7 @@ public enum FormatRegistry {
         .flac: Entry(FLACScrubber.self, FLACVerifier.self),
         .mp3: Entry(MP3Scrubber.self, MP3Verifier.self),
         .ogg: Entry(OggScrubber.self, OggVerifier.self),
+        .webm: Entry(WebMScrubber.self, WebMVerifier.self), .mkv: Entry(MatroskaScrubber.self, MatroskaVerifier.self),
     ]
 
     public static func entry(for format: MediaFormat) -> Entry? { entries[format] }

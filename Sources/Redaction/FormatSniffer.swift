@@ -46,6 +46,7 @@ public enum FormatSniffer {
         }
         if check(Array("fLaC".utf8)) { return .format(.flac) }
         if check(Array("OggS".utf8) + [0x00]) { return .format(.ogg) }
+        if check(ebmlMagic) { return sniffEBML(p) }
         if check(Array("ID3".utf8)) {
             guard p.count >= 10 else { return .needMoreBytes }
             return id3Tag(p)

@@ -222,7 +222,7 @@ final class SubmissionPipeline {
     static func neutralName(index: UInt32, format: MediaFormat) -> String {
         let ext: [MediaFormat: String] = [
             .jpeg: "jpg", .png: "png", .webp: "webp", .gif: "gif", .heif: "heic", .tiff: "tif", .mp4: "mp4", .mp3: "mp3",
-            .wav: "wav", .flac: "flac", .ogg: "ogg",
+            .wav: "wav", .flac: "flac", .ogg: "ogg", .webm: "webm", .mkv: "mkv",
         ]
         return "attachment-\(index + 1).\(ext[format] ?? format.rawValue)"
     }

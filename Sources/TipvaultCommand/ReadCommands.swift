@@ -106,7 +106,7 @@ enum TipPrinter {
     /// file with no picture track is a recording (M4A voice memos share the MP4 format).
     static func kind(of a: AttachmentEntry) -> String {
         if a.kept.contains("video") { return "video" }
-        if a.kept.contains("audio") || ["mp3", "wav", "flac", "ogg", "mp4"].contains(a.format) { return "recording" }
+        if a.kept.contains("audio") || ["mp3", "wav", "flac", "ogg", "mp4", "webm", "mkv"].contains(a.format) { return "recording" }
         return "photo"
     }
 

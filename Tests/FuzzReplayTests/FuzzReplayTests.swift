@@ -32,6 +32,7 @@ import TiplineRedaction
             case .flac: ["flac"]
             case .mp3: ["mp3"]
             case .ogg: ["ogg", "opus"]
+            case .webm: ["webm"]
             case .redactor: ["jpg", "mp3", "flac", "wav", "ogg", "mp4", "m4a", "tiff", "heic"]
             case .png, .gif, .webp, .receipt, .envelope, .policy, .multipart: []
             }
