@@ -45,7 +45,10 @@ struct MemoryResidueTests {
         let held = Fixtures.canary("heldquestion")
         var policy = TestPolicy()
         policy.questions = ["Where did it happen? \(held)"]
-        let server = try ServerUnderTest(policy: policy)
+        // TIPLINE_RESIDUE_SERVER_TUNABLES=glibc.malloc.tcache_count=7 reruns this with glibc's
+        // per-thread cache back on (the operator's choice stands), to see what it leaves.
+        let tunables = ProcessInfo.processInfo.environment["TIPLINE_RESIDUE_SERVER_TUNABLES"].map { ["GLIBC_TUNABLES": $0] }
+        let server = try ServerUnderTest(policy: policy, environment: tunables ?? [:])
         let base = try Fixtures.plainPNG(in: server.work)
 
         var planted: [Planted] = []
@@ -115,6 +118,46 @@ struct MemoryResidueTests {
             }
         }
         #expect(residue.count == 0, "\(report)")
+    }
+
+    /// The server's environment and arguments, as root reads them from /proc.
+    static func launched(_ server: ServerUnderTest) throws -> (environment: [String], arguments: [String]) {
+        func strings(_ file: String) throws -> [String] {
+            try Data(contentsOf: URL(fileURLWithPath: "/proc/\(server.pid)/\(file)")).split(separator: 0).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+        return (try strings("environ"), try strings("cmdline"))
+    }
+
+    @Test("the server runs with glibc's per-thread cache off: it re-executed itself once, same pid, argv and environment")
+    func allocatorCacheOff() throws {
+        try #require(getuid() == 0, "reading /proc/PID/environ of an undumpable server needs root")
+        let server = try ServerUnderTest()
+        let (environment, arguments) = try Self.launched(server)
+        // glibc rewrites the variable as it parses it; the cache setting must be in it.
+        let tunables = environment.filter { $0.hasPrefix("GLIBC_TUNABLES=") }
+        #expect(tunables.count == 1 && tunables[0].contains("glibc.malloc.tcache_count=0"), "\(tunables)")
+        #expect(environment.contains("TMPDIR=\(server.tmp.path)"), "the environment carried over: \(environment)")
+        #expect(
+            Array(arguments.dropFirst()) == [
+                "serve", "--data", server.vault.path, "--policy", server.policyFile.path, "--host", "127.0.0.1", "--port", "0",
+            ])
+        #expect(try server.get("/").status == 200)
+    }
+
+    @Test("an operator's own GLIBC_TUNABLES: other tunables are kept, their tcache_count stands")
+    func operatorTunables() throws {
+        try #require(getuid() == 0, "reading /proc/PID/environ of an undumpable server needs root")
+        let other = try ServerUnderTest(environment: ["GLIBC_TUNABLES": "glibc.malloc.arena_max=2"])
+        let added = try Self.launched(other).environment.filter { $0.hasPrefix("GLIBC_TUNABLES=") }
+        #expect(
+            added.count == 1 && added[0].contains("glibc.malloc.arena_max=2") && added[0].contains("glibc.malloc.tcache_count=0"),
+            "\(added)")
+        let chosen = try ServerUnderTest(environment: ["GLIBC_TUNABLES": "glibc.malloc.tcache_count=3"])
+        let kept = try Self.launched(chosen).environment.filter { $0.hasPrefix("GLIBC_TUNABLES=") }
+        #expect(kept == ["GLIBC_TUNABLES=glibc.malloc.tcache_count=3"], "\(kept)")
+        #expect(try chosen.get("/").status == 200)
     }
 
     /// A tipster comes back: looks the receipt up, then sends a message. Over the API they type
