@@ -26,7 +26,9 @@ enum AllocatorCache {
         if let current, current.contains(tcacheTunable + "=") { return nil }
         if getauxval(UInt(AT_SECURE)) != 0 { return "allocator cache (set-uid process: set \(variable) yourself)" }
         let added = tunables(perturb: perturb)
-        let value = current.map { $0.isEmpty ? added : $0 + ":" + added } ?? added
+        // Ours first: this glibc (Debian 2.36) rewrites the variable while parsing it and was seen
+        // to keep only the first tunable of a list in the environment the process sees.
+        let value = current.map { $0.isEmpty ? added : added + ":" + $0 } ?? added
         var environment: [UnsafeMutablePointer<CChar>?] = []
         var entry: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = environ
         while let pointer = entry.pointee {
