@@ -1,6 +1,7 @@
 // glibc process controls. prctl(2) is variadic, which Swift cannot call, so the one call
-// Tipline makes is fixed here; mallopt(3) and setrlimit(2) are re-exported as they are.
+// Tipline makes is fixed here; mallopt(3), setrlimit(2) and getauxval(3) are re-exported as they are.
 #include <malloc.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 

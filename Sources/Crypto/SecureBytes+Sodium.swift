@@ -70,3 +70,16 @@ public final class SecureBytes: @unchecked Sendable, Equatable {
     /// Internal: a public copy for values that are not secret (e.g. a lookup id).
     var bytesCopy: [UInt8] { withUnsafeBytes { Array($0) } }
 }
+
+extension SecureBytes {
+    /// Zeroes an ordinary byte array Tipline is done with (`sodium_memzero`, which the
+    /// compiler cannot drop as a dead store), then empties it. Only the array's own storage is
+    /// wiped, so call it where the array is the sole owner of its buffer (a field value, a
+    /// receipt look-up body); a shared buffer is copied first and only the copy is wiped.
+    public static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress, raw.count > 0 { sodium_memzero(base, raw.count) }
+        }
+        bytes.removeAll()
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import TiplineCrypto
 
 /// The contract's routes: pages (HTML) and the JSON API, both thin over the services.
 struct IntakeRoutes: Sendable {
@@ -91,7 +92,8 @@ struct IntakeRoutes: Sendable {
             throw IntakeError.malformed("The request must be application/json with a receipt field.")
         }
         struct Lookup: Decodable { var receipt: String }
-        let body = try await smallBody(request)
+        var body = try await smallBody(request)
+        defer { SecureBytes.wipe(&body) }  // the receipt as typed
         guard let lookup = try? JSONDecoder().decode(Lookup.self, from: Data(body)) else {
             throw IntakeError.malformed("The request is not JSON of the form {\"receipt\": \"...\"}; fix it and send again.")
         }
@@ -102,7 +104,8 @@ struct IntakeRoutes: Sendable {
     static func receiptField(_ request: Request) async throws -> String {
         let contentType = request.headers[.contentType] ?? ""
         let (type, _) = HeaderParameters.parse(contentType)
-        let body = try await smallBody(request)
+        var body = try await smallBody(request)
+        defer { SecureBytes.wipe(&body) }  // the receipt as typed
         var receipt: String?
         if type == "application/x-www-form-urlencoded" {
             for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
@@ -129,6 +132,7 @@ struct IntakeRoutes: Sendable {
         let reader = MultipartReader(boundary: boundary)
         var name: String?
         var value: [UInt8] = []
+        defer { SecureBytes.wipe(&value) }
         var receipt: String?
         for event in try reader.feed(ByteBuffer(bytes: body)) {
             switch event {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import TiplineCrypto
 import TiplinePolicy
 import TiplineRedaction
 import TiplineVault
@@ -112,9 +113,11 @@ final class SubmissionPipeline {
             current = .none
             try await fileBytes(bytes, &file)
             current = .file(file)
-        case (.partEnd, .field(let name, _, let value)):
-            try rules.store(name, bytes: value, into: &fields)
+        case (.partEnd, .field(let name, _, var value)):
             current = .none
+            // The field lives on as a String in `fields`; its raw bytes end here.
+            defer { SecureBytes.wipe(&value) }
+            try rules.store(name, bytes: value, into: &fields)
         case (.partEnd, .file(var file)):
             current = .none
             try await endFile(&file)
