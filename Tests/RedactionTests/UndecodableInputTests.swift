@@ -84,7 +84,12 @@ struct UndecodableInputTests {
         let scratch = try Scratch()
         let jpeg = try Self.file(scratch, "a.jpg", Self.picture)
         let sos = try #require((2..<(jpeg.count - 1)).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xDA })
-        #expect(refusal(Array(jpeg[..<sos]) + [0xFF, 0xD9]) == .undecodable(.jpeg, reason: "it holds no picture data"))
+        // The scrubber already refuses this one itself; the verifier's check is the second line.
+        let error = refusal(Array(jpeg[..<sos]) + [0xFF, 0xD9])
+        guard case .malformed(.jpeg, _, "end of image before any scan") = error else {
+            Issue.record("unexpected \(String(describing: error))")
+            return
+        }
     }
 
     @Test("GIF: image data cut short (trailer kept) is refused")
@@ -92,7 +97,12 @@ struct UndecodableInputTests {
         let scratch = try Scratch()
         let gif = try Self.file(scratch, "a.gif", Self.picture)
         // Layout: screen + table, then the image descriptor, min code size, sub-blocks, trailer.
-        let descriptor = 13 + 3 * (2 << Int(gif[10] & 7))
+        var descriptor = 13 + 3 * (2 << Int(gif[10] & 7))
+        while gif[descriptor] == 0x21 {  // skip extensions (ImageMagick writes a control block)
+            descriptor += 2
+            while gif[descriptor] != 0 { descriptor += 1 + Int(gif[descriptor]) }
+            descriptor += 1
+        }
         try #require(gif[descriptor] == 0x2C, "precondition: no extension before the image")
         let flags = gif[descriptor + 9]
         let data = descriptor + 10 + (flags & 0x80 != 0 ? 3 * (2 << Int(flags & 7)) : 0) + 1
