@@ -3,8 +3,7 @@ import TiplinePolicy
 /// Re-reads GIF output independently of `GIFScrubber` and fails on any comment, plain-text
 /// or application extension other than looping (or the ICC profile when the policy keeps it and
 /// it is a standard colour-space profile, `ICCOutputCheck`),
-/// on broken block structure, on image data that does not decode to every pixel
-/// (`GIFVerifierLZW`), and on any byte after the trailer.
+/// on broken block structure, and on any byte after the trailer.
 public struct GIFVerifier: OutputVerifier {
     public static let format = MediaFormat.gif
 
@@ -28,10 +27,6 @@ public struct GIFVerifier: OutputVerifier {
     private var held: [UInt8] = []
     /// The profile of a kept ICC extension, gathered from its sub-blocks and checked at their end.
     private var iccProfile: [UInt8]?
-    /// The current image's pixel count, then its LZW check while its data sub-blocks pass.
-    private var imageSize = 0
-    private var image: GIFVerifierLZW?
-    private var images = 0
 
     public init(options: ScrubOptions) {
         self.options = options
@@ -51,7 +46,6 @@ public struct GIFVerifier: OutputVerifier {
                 step = left == n ? (next == .block ? .block : .minCode) : .table(left - n, then: next)
             case .subData(let left):
                 let n = min(left, bytes.endIndex - k)
-                if image != nil { try image!.consume(bytes[k..<(k + n)]) }
                 if iccProfile != nil {
                     iccProfile! += bytes[k..<(k + n)]
                     guard iccProfile!.count <= 4 << 20 else { throw fail("ICC profile larger than any standard one") }
@@ -84,15 +78,9 @@ public struct GIFVerifier: OutputVerifier {
             }
         case .descriptor:
             guard held.count == 9 else { return }
-            imageSize = (Int(held[4]) | Int(held[5]) << 8) * (Int(held[6]) | Int(held[7]) << 8)
             let t = Self.colours(held[8])
             step = t > 0 ? .table(t, then: .minCode) : .minCode
         case .minCode:
-            guard let check = GIFVerifierLZW(minimumCodeSize: Int(held[0]), pixels: imageSize) else {
-                throw RedactionError.undecodable(.gif, reason: "an image has an invalid code size")
-            }
-            image = check
-            images += 1
             step = .sub
         case .label:
             switch held[0] {
@@ -112,10 +100,6 @@ public struct GIFVerifier: OutputVerifier {
             step = .sub
         case .sub:
             step = held[0] == 0 ? .block : .subData(Int(held[0]))
-            if held[0] == 0, let finished = image {
-                image = nil
-                try finished.finish()
-            }
             if held[0] == 0, let profile = iccProfile {
                 iccProfile = nil
                 try ICCOutputCheck.check(profile[...], format: .gif)
@@ -128,6 +112,5 @@ public struct GIFVerifier: OutputVerifier {
 
     public mutating func finish() throws(RedactionError) {
         guard case .end = step else { throw fail("output does not end with the trailer") }
-        guard images > 0 else { throw RedactionError.undecodable(.gif, reason: "it holds no picture") }
     }
 }
