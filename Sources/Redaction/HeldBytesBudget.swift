@@ -3,7 +3,7 @@ import Synchronization
 /// A process-wide cap on the bytes held by scrubbers that must hold a whole file (TIFF, WebP,
 /// HEIF): each holds its input and, for TIFF and WebP, the rebuilt output, so sixteen 100 MB
 /// uploads at once would need gigabytes. A scrub claims bytes before it holds them; a claim
-/// that would cross the limit is refused with `.busy` (retryable: intake answers 503 with
+/// that would cross the limit is refused with `.busy` (retryable; intake should answer 503 with
 /// `Retry-After`), never waited for, because scrubbing runs synchronously on the caller's
 /// thread. A claim that is alone is always admitted, so one file within the policy's size
 /// limit is never refused for being larger than the budget.
