@@ -18,6 +18,8 @@ struct ISOBMFFItemLocation: Sendable {
     var dataReferenceIndex: Int
     /// (offset, length) as declared, base offset already added; length 0 means "to the end".
     var extents: [(offset: Int, length: Int)]
+    /// The entry's own bytes inside `iloc`, so a rebuilt `iloc` can copy it unchanged.
+    var entry: Range<Int> = 0..<0
 }
 
 extension ISOBMFFBytes {
@@ -80,6 +82,7 @@ extension ISOBMFFBytes {
         found.reserveCapacity(min(count, 65_536))
         for _ in 0..<count {
             guard pos < iloc.end else { throw .malformed(.heif, offset: pos, reason: "item locations run past their box") }
+            let entryStart = pos
             let id = try be(pos, countWidth)
             pos += countWidth
             var method = 0
@@ -100,7 +103,9 @@ extension ISOBMFFBytes {
                 guard !overflow, pos <= iloc.end else { throw .malformed(.heif, offset: pos, reason: "item extent overflows") }
                 extents.append((start, length))
             }
-            found.append(ISOBMFFItemLocation(id: id, constructionMethod: method, dataReferenceIndex: reference, extents: extents))
+            found.append(
+                ISOBMFFItemLocation(
+                    id: id, constructionMethod: method, dataReferenceIndex: reference, extents: extents, entry: entryStart..<pos))
         }
         guard pos <= iloc.end else { throw .malformed(.heif, offset: iloc.start, reason: "item locations run past their box") }
         return found

@@ -26,8 +26,17 @@ extension ISOBMFFNeutraliser {
 
         let infos = try file.itemInfos(iinf)
         let locations = try iloc.map { box throws(RedactionError) in try file.itemLocations(box) } ?? []
+        let references = try only("iref").map { box throws(RedactionError) in try file.itemReferences(box) } ?? []
+        let primary = try only("pitm").map { box throws(RedactionError) in try file.be(box.payload + 4, try file.u8(box.payload) == 0 ? 2 : 4) }
+        droppedItems = try Self.thumbnailItems(references, primary: primary)
+        if !droppedItems.isEmpty { pictureMeta = meta }
         for info in infos {
             let location = locations.first { $0.id == info.id }
+            if droppedItems.contains(info.id) {
+                // A thumbnail's bytes are zeroed like metadata's; its entries go in `dropItems`.
+                metadataRanges += try location.map { l throws(RedactionError) in try ranges(l, idat: idat, metadata: true) } ?? []
+                continue
+            }
             if Self.imageItemTypes.contains(info.type) {
                 if let location { keptRanges += try ranges(location, idat: idat, metadata: false) }
                 continue

@@ -8,27 +8,32 @@ import TiplinePolicy
 /// `iloc` stays valid and the file keeps its exact size. `irot`/`imir`/`clap` and the other
 /// item properties stay, so the picture keeps its orientation; an ICC `colr` stays per policy.
 ///
-/// Buffered (ISOBMFF needs random access), bounded by `ScrubOptions.maxFileBytes`.
+/// Held whole (ISOBMFF needs random access), bounded by `ScrubOptions.maxFileBytes` and claimed
+/// from `ScrubOptions.heldBytes`.
+/// Thumbnail items are removed from the item tables (`ISOBMFFThumbnails`), the one change that
+/// rewrites boxes rather than zeroing them, still without moving anything outside `meta`.
 /// Refused rather than passed through: unknown item types, item data in other files or built
 /// from other items when it is metadata, and metadata whose bytes overlap the picture's.
-public struct ISOBMFFScrubber: Scrubber {
+public struct ISOBMFFScrubber: WholeFileScrubber {
     public static let format = MediaFormat.heif
     private let options: ScrubOptions
-    private var input: [UInt8] = []
+    private var input: HeldWholeFile
 
-    public init(options: ScrubOptions) { self.options = options }
-
-    public mutating func consume(_ piece: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError) {
-        try input.appendHeldWhole(piece, limit: options.maxFileBytes)
+    public init(options: ScrubOptions) {
+        self.options = options
+        input = HeldWholeFile(budget: options.heldBytes)
     }
 
-    public mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary {
-        guard !input.isEmpty else { throw .empty }
-        var job = ISOBMFFNeutraliser(file: ISOBMFFBytes(bytes: input), options: options)
-        input = []
+    public mutating func consume(_ piece: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError) {
+        try input.append(piece, limit: options.maxFileBytes)
+    }
+
+    /// Changes the held bytes in place and hands the same buffer out: one copy of the file.
+    public mutating func finishWhole() throws(RedactionError) -> (output: [UInt8], summary: ScrubSummary) {
+        guard !input.bytes.isEmpty else { throw .empty }
+        var job = ISOBMFFNeutraliser(file: ISOBMFFBytes(bytes: input.take()), options: options)
         try job.run()
-        output.append(contentsOf: job.file.bytes)
-        return job.summary
+        return (job.file.bytes, job.summary)
     }
 }
 
@@ -45,6 +50,9 @@ struct ISOBMFFNeutraliser {
     var freed: [ISOBMFFBox] = []
     var zeroed: [Range<Int>] = []
     var hiddenItems: [ISOBMFFItemInfo] = []
+    /// Thumbnail items removed from the item tables, and the `meta` box that lists them.
+    var droppedItems: Set<Int> = []
+    var pictureMeta: ISOBMFFBox?
 
     static let imageItemTypes: Set<UInt32> = Set(
         ["hvc1", "av01", "grid", "iovl", "iden", "jpeg", "unci", "tmap", "mski", "vvc1", "avc1", "j2k1", "hvt1", "lhv1"]
@@ -80,6 +88,7 @@ struct ISOBMFFNeutraliser {
         }
         guard sawPicture else { throw .malformed(.heif, offset: 0, reason: "no picture metadata box") }
         try apply()
+        if let pictureMeta { try dropItems(droppedItems, meta: pictureMeta) }
     }
 
     func handler(of meta: ISOBMFFBox) throws(RedactionError) -> Int? {

@@ -6,10 +6,10 @@ import TiplinePolicy
 /// its name and bytes zeroed, every `free`/`skip` box is zero-filled, a sequence's `moov` holds
 /// only allowed boxes with zero times and handler names, no `udes` or (when dropped) ICC `colr` property remains, and no Exif or
 /// XMP signature appears anywhere.
-public struct ISOBMFFVerifier: OutputVerifier {
+public struct ISOBMFFVerifier: WholeFileVerifier {
     public static let format = MediaFormat.heif
     private let options: ScrubOptions
-    private var data: [UInt8] = []
+    private(set) var data: [UInt8] = []
 
     public init(options: ScrubOptions) { self.options = options }
 
@@ -17,17 +17,22 @@ public struct ISOBMFFVerifier: OutputVerifier {
         try data.appendHeldWhole(output, limit: options.maxFileBytes)
     }
 
-    private func fail(_ reason: String) -> RedactionError { .verificationFailed(.heif, reason: reason) }
+    public mutating func verify(whole output: [UInt8]) throws(RedactionError) {
+        data = output
+        try finish()
+    }
 
-    private func read(_ at: Int, _ n: Int) throws(RedactionError) -> Int {
+    func fail(_ reason: String) -> RedactionError { .verificationFailed(.heif, reason: reason) }
+
+    func read(_ at: Int, _ n: Int) throws(RedactionError) -> Int {
         guard at >= 0, n <= 8, at + n <= data.count else { throw fail("a field lies past the end") }
         return data[at..<(at + n)].reduce(0) { $0 << 8 | Int($1) }
     }
 
-    private func name(_ at: Int) -> String { String(decoding: data[at..<(at + 4)], as: UTF8.self) }
+    func name(_ at: Int) -> String { String(decoding: data[at..<(at + 4)], as: UTF8.self) }
 
     /// (type, body start, end) for each box in `start..<end`; they must tile the range exactly.
-    private func children(_ start: Int, _ end: Int) throws(RedactionError) -> [(String, Int, Int)] {
+    func children(_ start: Int, _ end: Int) throws(RedactionError) -> [(String, Int, Int)] {
         var list: [(String, Int, Int)] = []
         var at = start
         while at < end {
@@ -105,8 +110,10 @@ public struct ISOBMFFVerifier: OutputVerifier {
         var hidden: Set<Int> = []
         var idat: (Int, Int)?
         var iloc: (Int, Int)?
+        var tables: [String: (Int, Int)] = [:]
         for (type, body, boxEnd) in try children(start + 4, end) {
             guard allowed.contains(type) else { throw fail("unexpected box in the picture meta") }
+            tables[type] = (body, boxEnd)
             switch type {
             case "hdlr": guard try read(body + 8, 4) == 0x7069_6374 else { throw fail("meta handler is not 'pict'") }
             case "free", "skip": guard zeroFilled(body, boxEnd) else { throw fail("free box still holds data") }
@@ -131,6 +138,8 @@ public struct ISOBMFFVerifier: OutputVerifier {
             guard let iloc else { throw fail("hidden items without locations") }
             try checkHiddenBytes(iloc.0, iloc.1, hidden: hidden, idat: idat)
         }
+        try checkNoThumbnail(tables["iref"])
+        try checkPrimaryDecodes(tables)
     }
 
     /// Returns the ids of neutralised items; fails on any metadata-typed or unknown item.

@@ -4,7 +4,8 @@ import TiplinePolicy
 /// output allowlist: JFIF without thumbnail, one small EXIF that libexif confirms holds only
 /// permitted tags, the ICC profile only if the policy keeps it and its reassembled parts make
 /// a standard colour-space profile (`ICCOutputCheck`), the 12-byte Adobe header,
-/// image segments; nothing after EOI. It shares no code with `JPEGScrubber` on purpose.
+/// image segments; nothing after EOI; and frame, tables and scans that decode
+/// (`JPEGVerifierTables`). It shares no code with `JPEGScrubber` on purpose.
 public struct JPEGVerifier: OutputVerifier {
     public static let format = MediaFormat.jpeg
     /// The fresh EXIF is tiny; even with GPS opted in it stays far below this.
@@ -23,6 +24,8 @@ public struct JPEGVerifier: OutputVerifier {
     private var iccParts: [Int: ArraySlice<UInt8>] = [:]
     private var iccDeclared: Set<Int> = []
     private var iccBytes = 0
+    /// Frame, table and scan headers, for the decodability check.
+    private var tables = JPEGVerifierTables()
 
     public init(options: ScrubOptions) {
         self.options = options
@@ -43,6 +46,7 @@ public struct JPEGVerifier: OutputVerifier {
                     guard ff + 1 < bytes.count, bytes[ff + 1] == 0 || (0xD0...0xD7).contains(bytes[ff + 1]) else { break }
                     ff += 2
                 }
+                tables.entropy(min(ff, bytes.count) - k)
                 guard ff < bytes.count else {
                     k = bytes.count
                     continue
@@ -51,8 +55,10 @@ public struct JPEGVerifier: OutputVerifier {
                 phase = .scanFF
             case .scanFF:
                 if b == 0 || (0xD0...0xD7).contains(b) {
+                    tables.entropy(2)
                     phase = .scan
                 } else if b != 0xFF {
+                    try tables.endScan()
                     try open(b)
                 }
             case .payload:
@@ -104,6 +110,7 @@ public struct JPEGVerifier: OutputVerifier {
 
     private mutating func close() throws(RedactionError) {
         phase = code == 0xDA ? .scan : .prefix
+        try tables.segment(code, payload)
         switch code {
         case 0xE0:
             guard has("JFIF\0"), payload.count == 14, payload[12] == 0, payload[13] == 0 else {
@@ -137,6 +144,7 @@ public struct JPEGVerifier: OutputVerifier {
 
     public mutating func finish() throws(RedactionError) {
         guard phase == .done else { throw fail("output does not end with EOI") }
+        try tables.finish()
         guard !iccParts.isEmpty else { return }
         let parts = iccParts.count
         guard iccDeclared == [parts], iccParts.keys.sorted() == Array(1...parts) else {

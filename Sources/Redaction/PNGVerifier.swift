@@ -2,7 +2,8 @@ import TiplinePolicy
 
 /// Re-reads PNG output chunk by chunk, independently of `PNGScrubber`, and fails unless every
 /// chunk is on the output allowlist, every CRC is right, IHDR comes first, IEND comes last
-/// and nothing follows it. An eXIf chunk must be one libexif reads as holding only allowed tags;
+/// and nothing follows it, and the default image's IDAT stream inflates to exactly the rows
+/// IHDR promises (`PNGVerifierPixels`). An eXIf chunk must be one libexif reads as holding only allowed tags;
 /// an iCCP chunk must inflate to a standard colour-space profile (`ICCOutputCheck`).
 public struct PNGVerifier: OutputVerifier {
     public static let format = MediaFormat.png
@@ -20,6 +21,9 @@ public struct PNGVerifier: OutputVerifier {
     private var streaming: (type: String, left: Int, crc: CRC32)?
     private var exifBody: [UInt8]?
     private var iccBody: [UInt8]?
+    private var headerBody: [UInt8]?
+    /// The default image's decodability check, made from IHDR (`PNGVerifierPixels`).
+    private var pixels: PNGVerifierPixels?
     static let maxICCChunk = 4 << 20
 
     public init(options: ScrubOptions) {
@@ -36,6 +40,14 @@ public struct PNGVerifier: OutputVerifier {
                 let n = min(s.left, rest.count)
                 let piece = UnsafeRawBufferPointer(rebasing: rest.prefix(n))
                 s.crc.update(piece)
+                if s.type == "IDAT" {
+                    guard let pixels else { throw fail("IDAT before a valid IHDR") }
+                    try pixels.consume(piece)
+                }
+                if headerBody != nil {
+                    headerBody!.append(contentsOf: piece)
+                    if headerBody!.count > 13 { throw fail("IHDR is not 13 bytes") }
+                }
                 if exifBody != nil {
                     exifBody!.append(contentsOf: piece)
                     if exifBody!.count > Self.maxExif { throw fail("eXIf larger than an orientation block") }
@@ -75,6 +87,11 @@ public struct PNGVerifier: OutputVerifier {
                 try checkICC(body)
                 iccBody = nil
             }
+            if let body = headerBody {
+                guard let check = PNGVerifierPixels(ihdr: body) else { throw .undecodable(.png, reason: "the picture header is not valid") }
+                pixels = check
+                headerBody = nil
+            }
             streaming = nil
             if s.type == "IEND" { ended = true }
         } else {
@@ -90,6 +107,8 @@ public struct PNGVerifier: OutputVerifier {
             crc.update(Array(buffer[4..<8]))
             exifBody = type == "eXIf" ? [] : nil
             iccBody = type == "iCCP" ? [] : nil
+            headerBody = type == "IHDR" ? [] : nil
+            if type == "IEND" { try pixels?.finish() }
             streaming = (type, length, crc)
         }
         buffer = []

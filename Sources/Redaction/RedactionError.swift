@@ -19,6 +19,12 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
     case unsupportedLayout(MediaFormat, reason: String)
     /// The independent re-read of the output found something that must not remain.
     case verificationFailed(MediaFormat, reason: String)
+    /// The file's structure holds together but its picture or sound would not decode (the
+    /// verifier's own decodability check): refused rather than stored as a file nobody can open.
+    case undecodable(MediaFormat, reason: String)
+    /// Too many large files are being cleaned at once (`HeldBytesBudget`): not the tipster's
+    /// fault and nothing was stored; the same upload succeeds after `retryAfterSeconds`.
+    case busy(retryAfterSeconds: Int)
     /// The server could not hold the file while cleaning it (its temporary spool failed):
     /// not the tipster's fault, and nothing was stored.
     case spoolFailed(reason: String)
@@ -43,6 +49,10 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
             "the server could not process the file right now (\(reason)); nothing was stored, try again later"
         case .verificationFailed(let f, let reason):
             "\(f.rawValue.uppercased()) could not be made safe (\(reason)); the file was not stored"
+        case .undecodable(let f, let reason):
+            "\(f.rawValue.uppercased()) is damaged and would not open (\(reason)); the file was not stored; \(f.kind.reExportAdvice)"
+        case .busy(let seconds):
+            "the server is cleaning too many large files right now; nothing was stored, try again in \(seconds) seconds"
         }
     }
 }

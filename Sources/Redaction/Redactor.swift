@@ -6,10 +6,14 @@ public struct Redactor: Sendable {
     public let policy: RedactionPolicy
     /// Where movies wait while their index is read: memory unless the caller has better.
     public let spool: SpoolMaker
+    /// What scrubbers that hold a whole file (TIFF, WebP, HEIF) claim their bytes from:
+    /// process-wide unless the caller gives its own.
+    public let heldBytes: HeldBytesBudget
 
-    public init(policy: RedactionPolicy, spool: SpoolMaker = .memory) {
+    public init(policy: RedactionPolicy, spool: SpoolMaker = .memory, heldBytes: HeldBytesBudget = .shared) {
         self.policy = policy
         self.spool = spool
+        self.heldBytes = heldBytes
     }
 
     /// Starts one file. The tipster's opt-ins only take effect where the policy allows them.
@@ -18,7 +22,7 @@ public struct Redactor: Sendable {
             keepICCProfile: policy.keepICCProfile, keepOrientation: policy.keepOrientation,
             keepLocation: keepLocation && policy.allowTipsterKeepLocation,
             keepCaptureDate: keepCaptureDate && policy.allowTipsterKeepCaptureDate,
-            maxFileBytes: policy.maxAnyFileBytes, spool: spool)
+            maxFileBytes: policy.maxAnyFileBytes, spool: spool, heldBytes: heldBytes)
         return RedactionSession(options: options, accepted: policy.acceptedFormats, limits: policy)
     }
 
@@ -29,7 +33,7 @@ public struct Redactor: Sendable {
         var session = makeSession(keepLocation: keepLocation, keepCaptureDate: keepCaptureDate)
         var output = try data.withRawBytes { (raw) throws(RedactionError) in try session.consume(raw) }
         let (tail, report) = try session.finish()
-        output += tail
+        if output.isEmpty { output = tail } else { output += tail }  // held-whole formats: no copy
         return (output, report)
     }
 }
@@ -80,9 +84,19 @@ public struct RedactionSession {
 
     /// End of input: the last clean bytes and the report, or the reason the file is refused.
     public mutating func finish() throws(RedactionError) -> (tail: [UInt8], report: RedactionReport) {
+        if let failure { throw failure }
+        precondition(!finished, "finish called twice")
+        finished = true
         var tail: [UInt8] = []
-        let report = try finish { (piece) throws(RedactionError) in tail.append(contentsOf: piece) }
-        return (tail, report)
+        var whole: [UInt8] = []
+        do throws(RedactionError) {
+            let report = try complete(whole: &whole) { (piece) throws(RedactionError) in tail.append(contentsOf: piece) }
+            if tail.isEmpty { swap(&tail, &whole) } else { tail += whole }
+            return (tail, report)
+        } catch {
+            failure = error
+            throw error
+        }
     }
 
     /// End of input, for large outputs: the last clean bytes are handed to `emit` in bounded
@@ -93,7 +107,10 @@ public struct RedactionSession {
         precondition(!finished, "finish called twice")
         finished = true
         do throws(RedactionError) {
-            return try complete(emit: emit)
+            var whole: [UInt8] = []
+            let report = try complete(whole: &whole, emit: emit)
+            try Self.emitInPieces(whole, emit)
+            return report
         } catch {
             failure = error
             throw error
@@ -125,7 +142,23 @@ public struct RedactionSession {
         return out
     }
 
-    private mutating func complete(emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void) throws(RedactionError) -> RedactionReport {
+    /// Hands a whole verified output out in ~256 KiB pieces, as movies' outputs go.
+    private static func emitInPieces(_ whole: [UInt8], _ emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void) throws(RedactionError) {
+        try whole.withRawBytes { (raw) throws(RedactionError) in
+            var at = 0
+            while at < raw.count {
+                let n = min(256 * 1024, raw.count - at)
+                try emit(UnsafeRawBufferPointer(rebasing: raw[at..<(at + n)]))
+                at += n
+            }
+        }
+    }
+
+    /// Ends the file. A held-whole format's clean file is verified as one shared buffer and
+    /// returned in `whole` (not emitted); any other format's last bytes go to `emit`.
+    private mutating func complete(
+        whole: inout [UInt8], emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void
+    ) throws(RedactionError) -> RedactionReport {
         if bytesIn == 0 { throw .empty }
         if scrubber == nil {
             if leadingTag != nil { throw .truncated(.mp3, offset: bytesIn) }
@@ -136,6 +169,15 @@ public struct RedactionSession {
             try held.withRawBytes { (raw) throws(RedactionError) in try scrubber!.consume(raw, into: &out) }
             try pass(out)
             if !out.isEmpty { try out.withRawBytes { (raw) throws(RedactionError) in try emit(raw) } }
+        }
+        if var held = takeWholeFileScrubber(), var check = verifier as? any WholeFileVerifier {
+            verifier = nil
+            var (clean, summary) = try held.finishWhole()
+            try check.verify(whole: clean)  // shares `clean`'s buffer; drops it when done
+            bytesOut += clean.count
+            summary.removed.formUnion(tagRemoved)
+            swap(&whole, &clean)
+            return RedactionReport(format: format!, bytesIn: bytesIn, bytesOut: bytesOut, summary: summary)
         }
         var verifier = self.verifier!
         var bytesOut = self.bytesOut
@@ -150,6 +192,15 @@ public struct RedactionSession {
         self.bytesOut = bytesOut
         summary.removed.formUnion(tagRemoved)
         return RedactionReport(format: format!, bytesIn: bytesIn, bytesOut: bytesOut, summary: summary)
+    }
+
+    /// Moves a held-whole scrubber out of the session, so its buffer has one owner and is
+    /// changed in place rather than copied.
+    private mutating func takeWholeFileScrubber() -> (any WholeFileScrubber)? {
+        guard scrubber is any WholeFileScrubber else { return nil }
+        var taken: (any Scrubber)?
+        swap(&taken, &scrubber)
+        return taken as? any WholeFileScrubber
     }
 
     /// Sniffs the buffered prefix; true once a scrubber is ready.

@@ -29,6 +29,27 @@ extension Scrubber {
     }
 }
 
+/// A scrubber of a format it must hold whole (TIFF, WebP, HEIF): it hands its clean file over
+/// as one array, which the verifier and the caller then share instead of each copying it.
+public protocol WholeFileScrubber: Scrubber {
+    /// End of input: the whole clean file, and what was removed and kept.
+    mutating func finishWhole() throws(RedactionError) -> (output: [UInt8], summary: ScrubSummary)
+}
+
+extension WholeFileScrubber {
+    public mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary {
+        let (clean, summary) = try finishWhole()
+        if output.isEmpty { output = clean } else { output += clean }
+        return summary
+    }
+}
+
+/// A verifier that reads a whole output handed to it (shared, not copied) rather than pieces.
+public protocol WholeFileVerifier: OutputVerifier {
+    /// Verifies `output` as the complete file; equivalent to `consume` then `finish`.
+    mutating func verify(whole output: [UInt8]) throws(RedactionError)
+}
+
 /// An independent second reader of a scrubber's *output*. It shares no parsing code with the
 /// scrubber, so a bug in one is caught by the other. Fails if any identifying item remains.
 public protocol OutputVerifier {
@@ -48,10 +69,13 @@ public struct ScrubOptions: Sendable, Equatable {
     public var maxFileBytes: Int
     /// Where a movie's media data waits until its index has been read.
     public var spool: SpoolMaker
+    /// What a scrubber that holds a whole file claims its bytes from.
+    public var heldBytes: HeldBytesBudget
 
     public init(
         keepICCProfile: Bool = true, keepOrientation: Bool = true, keepLocation: Bool = false,
-        keepCaptureDate: Bool = false, maxFileBytes: Int = 100 * 1024 * 1024, spool: SpoolMaker = .memory
+        keepCaptureDate: Bool = false, maxFileBytes: Int = 100 * 1024 * 1024, spool: SpoolMaker = .memory,
+        heldBytes: HeldBytesBudget = .shared
     ) {
         self.keepICCProfile = keepICCProfile
         self.keepOrientation = keepOrientation
@@ -59,6 +83,7 @@ public struct ScrubOptions: Sendable, Equatable {
         self.keepCaptureDate = keepCaptureDate
         self.maxFileBytes = maxFileBytes
         self.spool = spool
+        self.heldBytes = heldBytes
     }
 }
 

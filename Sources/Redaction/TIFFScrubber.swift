@@ -1,60 +1,74 @@
 import TiplinePolicy
 
-/// Scrubs TIFF by rebuilding it: a new header, one directory holding only the tags a decoder
-/// needs (see `TIFFTagPolicy`), and the strip or tile data copied byte for byte with fresh
-/// offsets. Nothing of the original layout survives, so metadata hidden in gaps, unreferenced
-/// areas or trailing bytes is gone by construction.
+/// Scrubs TIFF by rebuilding it: a new header, one directory per page holding only the tags a
+/// decoder needs (see `TIFFTagPolicy`), and the strip or tile data copied byte for byte with
+/// fresh offsets. Nothing of the original layout survives, so metadata hidden in gaps,
+/// unreferenced areas or trailing bytes is gone by construction.
 ///
-/// Buffered (TIFF needs random access), bounded by `ScrubOptions.maxFileBytes`. Refused with
-/// `.unsupportedLayout` rather than passed through: BigTIFF, multi-page files, SubIFDs, old-style
-/// JPEG (compression 6), unknown compressions, and JPEG strips that carry their own APPn/COM
-/// segments. A reduced-resolution second directory (a thumbnail) is dropped.
-public struct TIFFScrubber: Scrubber {
+/// Held whole (TIFF needs random access), bounded by `ScrubOptions.maxFileBytes` and claimed
+/// from `ScrubOptions.heldBytes`. Every page of a multi-page file is kept, in order; a
+/// reduced-resolution directory (NewSubfileType bit 0: a thumbnail or preview) is dropped.
+/// Refused with `.unsupportedLayout` rather than passed through: BigTIFF, SubIFDs, old-style
+/// JPEG (compression 6, see docs/REDACTION-FORMATS.md), unknown compressions, and JPEG strips
+/// that carry their own APPn/COM segments.
+public struct TIFFScrubber: WholeFileScrubber {
     public static let format = MediaFormat.tiff
+    /// More directories than any real scan or fax has; a longer chain is refused.
+    static let maxDirectories = 64
     private let options: ScrubOptions
-    private var input: [UInt8] = []
+    private var input: HeldWholeFile
 
-    public init(options: ScrubOptions) { self.options = options }
+    public init(options: ScrubOptions) {
+        self.options = options
+        input = HeldWholeFile(budget: options.heldBytes)
+    }
 
     public mutating func consume(_ piece: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError) {
-        try input.appendHeldWhole(piece, limit: options.maxFileBytes)
+        try input.append(piece, limit: options.maxFileBytes)
     }
 
-    public mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary {
-        guard !input.isEmpty else { throw .empty }
-        let reader = try TIFFDirectoryReader(input[...], format: .tiff)
+    /// Holds the input and the rebuilt file at once (both claimed), never a third copy.
+    public mutating func finishWhole() throws(RedactionError) -> (output: [UInt8], summary: ScrubSummary) {
+        guard !input.bytes.isEmpty else { throw .empty }
+        let held = input.take()
+        let reader = try TIFFDirectoryReader(held[...], format: .tiff)
         var summary = ScrubSummary()
-        let ifd0 = try reader.directory(at: try reader.firstDirectoryOffset)
-        try Self.checkFollowingDirectories(reader, after: ifd0.next, summary: &summary)
-        let plan = try TIFFTagPolicy(options: options).plan(ifd0.entries, reader: reader, summary: &summary)
-        let clean = try TIFFWriter(reader: reader, plan: plan, limit: options.maxFileBytes).write()
+        let policy = TIFFTagPolicy(options: options)
+        var pages: [TIFFTagPolicy.Plan] = []
+        for directory in try Self.pages(reader, summary: &summary) {
+            pages.append(try policy.plan(directory, reader: reader, summary: &summary))
+        }
+        let claim = input.claim
+        let clean = try TIFFWriter(reader: reader, pages: pages, limit: options.maxFileBytes)
+            .write { (size) throws(RedactionError) in try claim.grow(by: size) }
         try EmbeddedMetadataNet.refuseMarkers(in: clean, format: .tiff)
-        input = []
-        output.append(contentsOf: clean)
-        return summary
+        return (clean, summary)
     }
 
-    /// Walks the directory chain after IFD0 (loop-checked, at most 64 long): a reduced-resolution
-    /// image (NewSubfileType bit 0) is a thumbnail and is dropped; any other page is refused,
-    /// because silently dropping a page would lose part of the tip.
-    static func checkFollowingDirectories(
-        _ reader: TIFFDirectoryReader, after first: Int, summary: inout ScrubSummary
-    ) throws(RedactionError) {
-        var next = first
-        var visited: Set<Int> = [try reader.firstDirectoryOffset]
+    /// The directories to keep, in chain order (loop-checked, at most `maxDirectories`): IFD0
+    /// and every full-resolution page after it. A reduced-resolution image is a thumbnail and
+    /// is dropped (reported as `.thumbnail`).
+    static func pages(_ reader: TIFFDirectoryReader, summary: inout ScrubSummary) throws(RedactionError) -> [[TIFFDirectoryEntry]] {
+        var next = try reader.firstDirectoryOffset
+        var visited: Set<Int> = []
+        var kept: [[TIFFDirectoryEntry]] = []
         while next != 0 {
             guard visited.insert(next).inserted else {
                 throw .malformed(.tiff, offset: next, reason: "the directory chain loops")
             }
-            guard visited.count <= 64 else { throw .unsupportedLayout(.tiff, reason: "more than 64 directories") }
+            guard visited.count <= maxDirectories else {
+                throw .unsupportedLayout(.tiff, reason: "more than \(maxDirectories) pages")
+            }
             let ifd = try reader.directory(at: next)
             let subfile = ifd.entries.first { $0.tag == 254 }
             let reduced = try subfile.map { e throws(RedactionError) in try reader.integers(e).first ?? 0 } ?? 0
-            guard reduced & 1 == 1 else {
-                throw .unsupportedLayout(.tiff, reason: "multi-page TIFF; only single-page files are accepted")
+            if kept.isEmpty || reduced & 1 == 0 {
+                kept.append(ifd.entries)
+            } else {
+                summary.removed.insert(.thumbnail)
             }
-            summary.removed.insert(.thumbnail)
             next = ifd.next
         }
+        return kept
     }
 }

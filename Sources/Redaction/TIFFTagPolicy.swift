@@ -58,7 +58,8 @@ struct TIFFTagPolicy {
         }
         let compression = try byTag[259].map { e throws(RedactionError) in try reader.integers(e).first ?? 1 } ?? 1
         if compression == 6 {
-            throw .unsupportedLayout(.tiff, reason: "old-style JPEG compression (6)")
+            throw .unsupportedLayout(
+                .tiff, reason: "old-style JPEG compression (6), whose picture is a separate JPEG stream that decoders each reassemble differently")
         }
         guard Self.compressions.contains(compression) else {
             throw .unsupportedLayout(.tiff, reason: "compression scheme \(compression)")

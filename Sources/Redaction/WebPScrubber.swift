@@ -7,29 +7,33 @@ import TiplinePolicy
 /// Buffered, not streamed: the RIFF size at byte 4 depends on every chunk dropped later in the
 /// file, and the header must be written first, so output can only start once all chunk headers
 /// are known. The whole file is held in memory, bounded by `ScrubOptions.maxFileBytes`
-/// (`.tooLarge` the moment a piece would cross it).
+/// (`.tooLarge` the moment a piece would cross it) and claimed from `ScrubOptions.heldBytes`.
 ///
 /// Orientation lives only in EXIF for WebP, so when the policy keeps orientation and the input
 /// says 2...8, a fresh 26-byte EXIF chunk holding that single value is written instead of the
 /// original block (the same approach as for JPEG).
-public struct WebPScrubber: Scrubber {
+public struct WebPScrubber: WholeFileScrubber {
     public static let format = MediaFormat.webp
     private let options: ScrubOptions
-    private var input: [UInt8] = []
+    private var input: HeldWholeFile
 
-    public init(options: ScrubOptions) { self.options = options }
-
-    public mutating func consume(_ piece: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError) {
-        try input.appendHeldWhole(piece, limit: options.maxFileBytes)
+    public init(options: ScrubOptions) {
+        self.options = options
+        input = HeldWholeFile(budget: options.heldBytes)
     }
 
-    public mutating func finish(into output: inout [UInt8]) throws(RedactionError) -> ScrubSummary {
-        guard !input.isEmpty else { throw .empty }
-        var rewriter = WebPRewriter(bytes: input, options: options)
+    public mutating func consume(_ piece: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(RedactionError) {
+        try input.append(piece, limit: options.maxFileBytes)
+    }
+
+    /// Holds the input and the rebuilt file at once (both claimed), never a third copy.
+    public mutating func finishWhole() throws(RedactionError) -> (output: [UInt8], summary: ScrubSummary) {
+        guard !input.bytes.isEmpty else { throw .empty }
+        // The output is never longer than the input plus a fresh orientation chunk.
+        try input.claim.grow(by: input.bytes.count + 34)
+        var rewriter = WebPRewriter(bytes: input.take(), options: options)
         let clean = try rewriter.rewrite()
-        input = []
-        output.append(contentsOf: clean)
-        return rewriter.summary
+        return (clean, rewriter.summary)
     }
 }
 
@@ -96,8 +100,9 @@ struct WebPRewriter {
         }
         let extended = first.type == Self.vp8x
         if extended && first.payload.count < 10 { throw .malformed(.webp, offset: 12, reason: "VP8X chunk too short") }
-        var body: [UInt8] = []
-        body.reserveCapacity(bytes.count)
+        // Written straight into the output after a 12-byte RIFF header whose size is set last.
+        var body: [UInt8] = [0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x57, 0x45, 0x42, 0x50]
+        body.reserveCapacity(bytes.count + 34)
         var orientation: UInt16?
         var keptICC = false, imageChunks = 0
         for (index, chunk) in all.enumerated() {
@@ -153,13 +158,11 @@ struct WebPRewriter {
             var flags = bytes[first.payload.lowerBound] & 0x12
             if keptICC { flags |= 0x20 }
             if summary.kept.contains(.orientation) { flags |= 0x08 }
-            body[8] = flags
+            body[20] = flags
         }
-        var out: [UInt8] = [0x52, 0x49, 0x46, 0x46]
-        Self.appendLE32(body.count + 4, to: &out)
-        out.append(contentsOf: [0x57, 0x45, 0x42, 0x50])
-        out.append(contentsOf: body)
-        return out
+        let riff = body.count - 8
+        body.replaceSubrange(4..<8, with: [UInt8(riff & 0xFF), UInt8(riff >> 8 & 0xFF), UInt8(riff >> 16 & 0xFF), UInt8(riff >> 24 & 0xFF)])
+        return body
     }
 
     /// An ANMF payload with only its 16-byte frame header and ALPH/VP8/VP8L sub-chunks.

@@ -5,7 +5,7 @@ import TiplinePolicy
 /// the file exactly (no trailing bytes), every chunk is one that decodes the picture, no XMP or
 /// unknown chunk remains, any EXIF chunk is exactly the 26-byte orientation-only block, and the
 /// VP8X flags claim nothing that is absent.
-public struct WebPVerifier: OutputVerifier {
+public struct WebPVerifier: WholeFileVerifier {
     public static let format = MediaFormat.webp
     private let options: ScrubOptions
     private var data: [UInt8] = []
@@ -14,6 +14,11 @@ public struct WebPVerifier: OutputVerifier {
 
     public mutating func consume(_ output: UnsafeRawBufferPointer) throws(RedactionError) {
         try data.appendHeldWhole(output, limit: options.maxFileBytes)
+    }
+
+    public mutating func verify(whole output: [UInt8]) throws(RedactionError) {
+        data = output
+        try finish()
     }
 
     private func fail(_ reason: String) -> RedactionError { .verificationFailed(.webp, reason: reason) }
