@@ -27,7 +27,7 @@ e2e: deps
 fuzz: deps
 	@scripts/fuzz.sh
 
-# CI's short run of every target: it builds them all and catches a crash on the seeds.
+# A short run of every target: it builds them all and catches a crash on the seeds.
 fuzz-smoke: deps
 	@FUZZ_SECONDS=5 scripts/fuzz.sh
 
