@@ -33,6 +33,8 @@ public struct JPEGScrubber: Scrubber {
     var headerDone = false
     var sawFrame = false
     var sawScan = false
+    var frameQuantTable: [UInt8: UInt8] = [:]  // component id → quantisation table
+    var definedQuantTables: Set<UInt8> = []
     var exif: [UInt8] = []
     var icc = JPEGICCAssembler()
     var summary = ScrubSummary()
@@ -179,10 +181,22 @@ public struct JPEGScrubber: Scrubber {
         switch code {
         case 0xC0...0xCF where code != 0xC4 && code != 0xC8 && code != 0xCC:
             sawFrame = true
-        case 0xC4, 0xCC, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF:
+            let count = segment.count >= 6 ? Int(segment[5]) : 0
+            guard count > 0, segment.count >= 6 + 3 * count else {
+                throw .malformed(.jpeg, offset: markerOffset, reason: "frame header too short")
+            }
+            for k in 0..<count { frameQuantTable[segment[6 + 3 * k]] = segment[8 + 3 * k] & 0x0F }
+        case 0xDB:
+            var at = 0
+            while at < segment.count {
+                definedQuantTables.insert(segment[at] & 0x0F)
+                at += 1 + (segment[at] >> 4 == 0 ? 64 : 128)
+            }
+        case 0xC4, 0xCC, 0xDC, 0xDD, 0xDE, 0xDF:
             break
         case 0xDA:
             guard sawFrame else { throw .malformed(.jpeg, offset: markerOffset, reason: "scan before frame header") }
+            try checkScanTables()
             sawScan = true
             state = .entropy
         default:
@@ -190,6 +204,23 @@ public struct JPEGScrubber: Scrubber {
         }
         emit(code, segment, into: &output)
         segment = []
+    }
+
+    /// A scan whose components have no quantisation table does not decode: refuse it here
+    /// rather than hand the verifier a file it must refuse.
+    func checkScanTables() throws(RedactionError) {
+        let count = segment.first.map(Int.init) ?? 0
+        guard count > 0, segment.count >= 1 + 2 * count else {
+            throw .malformed(.jpeg, offset: markerOffset, reason: "scan header too short")
+        }
+        for k in 0..<count {
+            guard let table = frameQuantTable[segment[1 + 2 * k]] else {
+                throw .undecodable(.jpeg, reason: "a scan names a component the frame does not have")
+            }
+            guard definedQuantTables.contains(table) else {
+                throw .undecodable(.jpeg, reason: "a quantisation table is missing")
+            }
+        }
     }
 
     func emit(_ code: UInt8, _ body: [UInt8], into output: inout [UInt8]) {
