@@ -71,6 +71,9 @@ public struct RedactionPolicy: Sendable, Equatable {
     public var maxFileBytes = 100 * 1024 * 1024
     public var maxVideoBytes = 2 * 1024 * 1024 * 1024
     public var maxAudioBytes = 512 * 1024 * 1024
+    /// Bytes all scrubs that hold a whole file (TIFF, WebP, HEIF) may hold at once, across the
+    /// process; past it a file is refused as busy (503, retry) instead of growing memory.
+    public var maxHeldBytes = 256 * 1024 * 1024
     public init() {}
 
     /// The size limit for one file of `kind`.

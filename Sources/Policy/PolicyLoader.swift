@@ -71,6 +71,7 @@ public enum PolicyLoader {
             if let v = try s.positiveInt("max_file_bytes") { p.maxFileBytes = v }
             if let v = try s.positiveInt("max_video_bytes") { p.maxVideoBytes = v }
             if let v = try s.positiveInt("max_audio_bytes") { p.maxAudioBytes = v }
+            if let v = try s.positiveInt("max_held_bytes") { p.maxHeldBytes = v }
             try s.finish()
             policy.redaction = p
         }

@@ -114,6 +114,12 @@ public struct FLACScrubber: Scrubber {
             if type == 0 && body[10] == 0 && body[11] == 0 && body[12] & 0xF0 == 0 {
                 throw .malformed(.flac, offset: blockStart, reason: "STREAMINFO sample rate is 0")
             }
+            if type == 0 {
+                // STREAMINFO: a 20-bit sample rate at bit 80, a 36-bit total sample count at bit 108.
+                let rate = UInt64(body[10]) << 12 | UInt64(body[11]) << 4 | UInt64(body[12]) >> 4
+                let samples = body[14...17].reduce(UInt64(body[13] & 0x0F)) { $0 << 8 | UInt64($1) }
+                if samples > 0 { summary.facts.setDuration(units: samples, perSecond: rate) }
+            }
             if type == 3, !body.isEmpty, let table = Self.seekTable(body) {
                 kept.append((type, table))
             } else if type == 3 {

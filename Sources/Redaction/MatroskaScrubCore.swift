@@ -56,6 +56,8 @@ struct MatroskaScrubCore {
         var refusal: String?
         /// Where its CodecPrivate's content lies, by input offset.
         var codecPrivate: Range<Int>?
+        var pixelWidth: UInt64?
+        var pixelHeight: UInt64?
     }
 
     let format: MediaFormat
@@ -79,6 +81,9 @@ struct MatroskaScrubCore {
     var sawEBML = false
     var sawSegment = false
     var summary = ScrubSummary()
+    /// Info's Duration (a float in TimestampScale units) and TimestampScale (ns, default 1 ms).
+    var duration: Double?
+    var timestampScale: UInt64 = 1_000_000
 
     init(format: MediaFormat, docType: String) {
         self.format = format
@@ -117,6 +122,9 @@ struct MatroskaScrubCore {
         }
         guard sawSegment else { throw .truncated(format, offset: pos) }
         guard tracksDone else { throw malformed("the file has no Tracks element") }
+        if let duration, duration.isFinite, duration > 0, duration * Double(timestampScale) < 1e16 {
+            summary.facts.setDuration(units: UInt64(duration * Double(timestampScale)), perSecond: 1_000_000_000)
+        }
         output += ready
         ready.removeAll()
         return summary
@@ -193,7 +201,9 @@ struct MatroskaScrubCore {
             // the elements after it (a track name inside a "timestamp scale").
             if action == .copy, end! - pos > (Schema.longCopied[id] ?? 8) { throw malformed("a field longer than its type allows", at: start) }
             if id == 0x63A2, hold?.id == Schema.trackEntry { entry.codecPrivate = pos..<end! }
-            leaf = Leaf(id: id, start: start, end: end!, kind: action == .collect ? .collect : .copy)
+            // Copied fields that describe the picture and its length are read on the way.
+            let read = action == .collect || (action == .copy && Schema.facts.contains(id))
+            leaf = Leaf(id: id, start: start, end: end!, kind: read ? .collect : .copy)
             emit(headerBytes)
         case .block:
             if id == Schema.simpleBlock {

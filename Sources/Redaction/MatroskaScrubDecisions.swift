@@ -45,6 +45,16 @@ extension MatroskaScrubCore {
         case S.codecID: entry.codec = string(l.value)
         case S.seekID: seekTarget = l.value
         case S.cueTrack: cueTrack = try uint(l.value, at: l.start)
+        case 0xB0 where hold?.id == S.trackEntry: entry.pixelWidth = try uint(l.value, at: l.start)
+        case 0xBA where hold?.id == S.trackEntry: entry.pixelHeight = try uint(l.value, at: l.start)
+        case 0x2A_D7B1: timestampScale = try uint(l.value, at: l.start)
+        case 0x4489:  // Duration: a 4- or 8-byte big-endian float
+            let bits = try uint(l.value, at: l.start)
+            switch l.value.count {
+            case 4: duration = Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+            case 8: duration = Double(bitPattern: bits)
+            default: duration = nil
+            }
         case S.tagName: summary.removed.insert(S.category(ofTag: string(l.value)))
         case S.fileMediaType: if string(l.value).lowercased().hasPrefix("image/") { summary.removed.insert(.thumbnail) }
         case 0x4D80, 0x5741:  // MuxingApp, WritingApp
@@ -125,6 +135,7 @@ extension MatroskaScrubCore {
                 try MatroskaVorbisPrivate.scrub(&hold!.bytes, (p.lowerBound - base)..<(p.upperBound - base), format: format, offset: p.lowerBound))
         }
         summary.kept.insert(type == 1 ? .video : .audio)
+        if type == 1, let w = entry.pixelWidth, let h = entry.pixelHeight { summary.facts.setSize(width: w, height: h) }
         return true
     }
 

@@ -86,6 +86,9 @@ enum MatroskaScrubSchema {
     /// The Segment's children: an ID among these ends an unknown-size Cluster.
     static let segmentLevel: Set<UInt32> = [seekHead, info, tracks, cluster, cues, tags, attachments, chapters, ebml, segment]
 
+    /// Copied fields read on the way for `MediaFacts`: TimestampScale, Duration, PixelWidth, PixelHeight.
+    static let facts: Set<UInt32> = [0x2A_D7B1, 0x4489, 0xB0, 0xBA]
+
     /// Seek entries are kept only when they point at an element that stays.
     static let seekTargetsKept: Set<UInt32> = [seekHead, info, tracks, cues, cluster]
 

@@ -32,7 +32,7 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unsupportedFormat:
-            "not a supported photo, video or voice recording (photos: JPEG, PNG, WebP, GIF, HEIC/AVIF, TIFF; videos: MP4, MOV, 3GP; audio: M4A, MP3, WAV, FLAC, Ogg/Opus); the file was not stored"
+            "not a supported photo, video or voice recording (photos: JPEG, PNG, WebP, GIF, HEIC/AVIF, TIFF; videos: MP4, MOV, 3GP, WebM, MKV; audio: M4A, MP3, WAV, FLAC, Ogg/Opus); the file was not stored"
         case .formatNotAccepted(let f):
             "\(f.rawValue.uppercased()) files are not accepted by this deployment's policy; the file was not stored"
         case .empty:

@@ -9,23 +9,28 @@ public struct RedactionReport: Codable, Sendable, Equatable {
     /// Sorted, so two runs over the same file give byte-identical JSON.
     public var removed: [MetadataCategory]
     public var kept: [KeptItem]
+    /// Size and length where the format says them; nil (and absent from the JSON) otherwise.
+    public var facts: MediaFacts?
 
-    public init(format: MediaFormat, bytesIn: Int, bytesOut: Int, removed: [MetadataCategory], kept: [KeptItem]) {
+    public init(
+        format: MediaFormat, bytesIn: Int, bytesOut: Int, removed: [MetadataCategory], kept: [KeptItem], facts: MediaFacts? = nil
+    ) {
         self.format = format
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
         self.removed = removed.sorted()
         self.kept = kept.sorted()
+        self.facts = facts?.isEmpty == false ? facts : nil
     }
 
     init(format: MediaFormat, bytesIn: Int, bytesOut: Int, summary: ScrubSummary) {
         self.init(
             format: format, bytesIn: bytesIn, bytesOut: bytesOut, removed: Array(summary.removed),
-            kept: Array(summary.kept))
+            kept: Array(summary.kept), facts: summary.facts)
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, removed, kept
+        case format, removed, kept, facts
         case bytesIn = "bytes_in"
         case bytesOut = "bytes_out"
     }

@@ -91,9 +91,11 @@ public struct ScrubOptions: Sendable, Equatable {
 public struct ScrubSummary: Sendable, Equatable {
     public var removed: Set<MetadataCategory> = []
     public var kept: Set<KeptItem> = []
-    public init(removed: Set<MetadataCategory> = [], kept: Set<KeptItem> = []) {
+    public var facts = MediaFacts()
+    public init(removed: Set<MetadataCategory> = [], kept: Set<KeptItem> = [], facts: MediaFacts = MediaFacts()) {
         self.removed = removed
         self.kept = kept
+        self.facts = facts
     }
 }
 

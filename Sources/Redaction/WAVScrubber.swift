@@ -167,6 +167,7 @@ public struct WAVScrubber: Scrubber {
         output += chunksOut + Array("data".utf8) + Self.le(UInt64(size32), 4)
         dataSeen = true
         summary.kept.insert(.audio)
+        summary.facts.setDuration(units: UInt64(dataSize), perSecond: UInt64(Self.le32(fmt, 8)))  // fmt's byte rate
         size = dataSize
         try start(.data, into: &output)
     }

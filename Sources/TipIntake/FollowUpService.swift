@@ -13,7 +13,9 @@ struct ReceiptLookup: Sendable {
     let services: IntakeServices
 
     func keys(for text: String) async throws -> ReceiptKeys {
-        try await keys(for: try Self.parse(text))
+        let receipt = try Self.parse(text)
+        try payAttempt()
+        return try await derive(receipt)
     }
 
     /// The receipt's own check: cheap, and nothing is counted or derived.
@@ -27,12 +29,18 @@ struct ReceiptLookup: Sendable {
         }
     }
 
-    func keys(for receipt: Receipt) async throws -> ReceiptKeys {
+    /// One attempt from the global budget, or 429 at once. A follow-up pays when its receipt
+    /// field arrives, so a spent budget refuses it before its files are uploaded.
+    func payAttempt() throws(IntakeError) {
         if let wait = services.attempts.take() {
             services.counters.add(\.overBudget)
             throw IntakeError(
                 .overBudget, "Too many receipt look-ups right now; try again in \(wait) seconds.", retryAfterSeconds: wait)
         }
+    }
+
+    /// The derivation of an attempt already paid for (`payAttempt`).
+    func derive(_ receipt: Receipt) async throws -> ReceiptKeys {
         let keys: ReceiptKeys?
         do {
             keys = try await services.deriver.deriveGuess(receipt)

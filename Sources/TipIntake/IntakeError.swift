@@ -13,6 +13,7 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
         case unsupportedFile = "unsupported_file"
         case invalidField = "invalid_field"
         case overBudget = "over_budget"
+        case serverBusy = "server_busy"
         case notFound = "not_found"
         case methodNotAllowed = "method_not_allowed"
         case `internal`
@@ -24,6 +25,7 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
             case .unsupportedFile: .unsupportedMediaType
             case .invalidField: .unprocessableContent
             case .overBudget: .tooManyRequests
+            case .serverBusy: .serviceUnavailable
             case .notFound: .notFound
             case .methodNotAllowed: .methodNotAllowed
             case .internal: .internalServerError
@@ -35,7 +37,7 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The client's file name when one attachment caused the error (shown back, never stored).
     public var file: String?
-    /// Seconds for `Retry-After` (over_budget only).
+    /// Seconds for `Retry-After` (over_budget and server_busy only).
     public var retryAfterSeconds: Int?
     /// The methods for `Allow` (method_not_allowed only), e.g. `GET, HEAD`.
     public var allow: String?
@@ -71,6 +73,14 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func overBudget(retryAfter: Int) -> IntakeError {
         .init(.overBudget, "The server is busy; try again in \(retryAfter) seconds. Nothing was stored.", retryAfterSeconds: retryAfter)
+    }
+
+    /// The server's memory for held-whole files is taken by other uploads: the tipster did
+    /// nothing wrong, and the same upload succeeds later.
+    static func serverBusy(retryAfter: Int, file: String) -> IntakeError {
+        .init(
+            .serverBusy, "The server is cleaning too many large files right now; send the tip again in \(retryAfter) seconds. Nothing was stored.",
+            file: file, retryAfterSeconds: retryAfter)
     }
 
     static func notStored() -> IntakeError {

@@ -66,7 +66,8 @@ final class IntakeServices: Sendable {
         let spoolDirectory = configuration.dataDirectory
         redactor = Redactor(
             policy: configuration.policy.redaction,
-            spool: SpoolMaker { () throws(RedactionError) -> any ScrubSpool in try EncryptedFileSpool(directory: spoolDirectory) })
+            spool: SpoolMaker { () throws(RedactionError) -> any ScrubSpool in try EncryptedFileSpool(directory: spoolDirectory) },
+            heldBytes: HeldBytesBudget(limit: configuration.policy.redaction.maxHeldBytes))
     }
 
     /// The newest agency key, re-read for every submission so `tipvault rotate` needs no restart.

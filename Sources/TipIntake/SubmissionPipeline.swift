@@ -193,7 +193,8 @@ final class SubmissionPipeline {
         let (bytes, report) = try await guarded(file) { try await writer.end() }
         let entry = AttachmentEntry(
             index: index, name: Self.neutralName(index: index, format: report.format), format: report.format.rawValue,
-            bytes: bytes, removed: report.removed.map(\.rawValue), kept: report.kept.map(\.rawValue))
+            bytes: bytes, removed: report.removed.map(\.rawValue), kept: report.kept.map(\.rawValue),
+            width: report.facts?.width, height: report.facts?.height, durationMilliseconds: report.facts?.durationMilliseconds)
         attachments.append(SubmittedAttachment(clientName: file.clientName, entry: entry))
     }
 
@@ -203,6 +204,8 @@ final class SubmissionPipeline {
             return try await body()
         } catch SubmissionWriter.Failure.redaction(.spoolFailed) {
             throw IntakeError.notStored()  // the server's fault, not the file's: a 500
+        } catch SubmissionWriter.Failure.redaction(.busy(let seconds)) {
+            throw IntakeError.serverBusy(retryAfter: seconds, file: file.clientName)  // nor this one: a 503
         } catch SubmissionWriter.Failure.redaction(let error) {
             throw Self.refusal(error, file: file.clientName, limit: redactor.policy.maxAnyFileBytes)
         } catch is SubmissionWriter.Failure {

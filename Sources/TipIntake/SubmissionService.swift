@@ -58,12 +58,13 @@ struct SubmissionService: Sendable {
                 throw IntakeError.invalidField("The receipt is missing or comes after the files; put it first and send again.")
             }
             _ = try ReceiptLookup.parse(text)
+            try ReceiptLookup(services: services).payAttempt()  // a spent budget refuses before the files
             return try await Self.openWriter(services)
         }
         do {
             let writer = try await pipeline.run(body: body, boundary: boundary)
             let fields = pipeline.fields
-            let keys = try await ReceiptLookup(services: services).keys(for: fields.receipt ?? "")
+            let keys = try await ReceiptLookup(services: services).derive(try ReceiptLookup.parse(fields.receipt ?? ""))
             let document = TipDocument(
                 kind: .followUp, message: fields.message ?? "", attachments: pipeline.attachments.map(\.entry))
             let stored = try await commit(writer, document, to: .followUp(lookupID: keys.lookupID))
@@ -115,8 +116,13 @@ struct SubmissionService: Sendable {
 
     private func count(_ error: Error) -> Error {
         if let intake = error as? IntakeError {
-            // Budget refusals and internal failures are counted where they happen.
-            if intake.code != .overBudget && intake.code != .internal { services.counters.add(\.refused) }
+            // Budget refusals and internal failures are counted where they happen; a busy
+            // redactor is a budget refusal too, found deep in the pipeline.
+            switch intake.code {
+            case .overBudget, .internal: break
+            case .serverBusy: services.counters.add(\.overBudget)
+            default: services.counters.add(\.refused)
+            }
             return intake
         }
         services.counters.add(\.internalErrors)

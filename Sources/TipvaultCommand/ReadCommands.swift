@@ -88,7 +88,7 @@ enum TipPrinter {
             for (i, f) in d.followUps.enumerated() where !f.attachments.isEmpty {
                 Console.out(
                     "  follow-up \(i + 1) attachments: "
-                        + f.attachments.map { "\(Output.clean($0.format, limit: 8)) \($0.bytes) B" }.joined(separator: ", "))
+                        + f.attachments.map { "\(Output.clean($0.format, limit: 8))\(Self.facts(of: $0)) \($0.bytes) B" }.joined(separator: ", "))
             }
         }
         let triage = d.events.filter { $0.kind != .reply }
@@ -110,6 +110,23 @@ enum TipPrinter {
         return "photo"
     }
 
+    /// ` 1280×720, 0:42`: the size and length the document records, or nothing. Numbers only,
+    /// range-checked, so nothing from the vault reaches the terminal as text.
+    static func facts(of a: AttachmentEntry) -> String {
+        var parts: [String] = []
+        if let w = a.width, let h = a.height, (1...65_535).contains(w), (1...65_535).contains(h) { parts.append("\(w)×\(h)") }
+        if let ms = a.durationMilliseconds, (0..<(100 * 86_400_000)).contains(ms) { parts.append(duration(ms)) }
+        return parts.isEmpty ? "" : " " + parts.joined(separator: ", ")
+    }
+
+    /// `0:07`, `12:30`, `1:02:03`: rounded to the second, as a player shows it.
+    static func duration(_ ms: Int) -> String {
+        let total = (ms + 500) / 1000
+        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
+        let mmss = String(format: "%02d:%02d", m, s)
+        return h > 0 ? "\(h):\(mmss)" : "\(m):" + String(format: "%02d", s)
+    }
+
     static func printMessage(_ message: String, answers: [String: String], attachments: [AttachmentEntry]) {
         Console.out("\nmessage:")
         for line in Output.clean(message).split(separator: "\n", omittingEmptySubsequences: false) { Console.out("  " + line) }
@@ -120,7 +137,7 @@ enum TipPrinter {
             Console.out("\nattachments:")
             for a in attachments {
                 Console.out(
-                    "  \(a.index + 1). \(Self.kind(of: a)) (\(Output.clean(a.format, limit: 8)))  \(a.bytes) B  removed: \(Output.clean(a.removed.isEmpty ? "nothing" : a.removed.joined(separator: ", "), limit: 200))  kept: \(Output.clean(a.kept.isEmpty ? "nothing" : a.kept.joined(separator: ", "), limit: 200))"
+                    "  \(a.index + 1). \(Self.kind(of: a)) (\(Output.clean(a.format, limit: 8)))\(Self.facts(of: a))  \(a.bytes) B  removed: \(Output.clean(a.removed.isEmpty ? "nothing" : a.removed.joined(separator: ", "), limit: 200))  kept: \(Output.clean(a.kept.isEmpty ? "nothing" : a.kept.joined(separator: ", "), limit: 200))"
                 )
             }
         }

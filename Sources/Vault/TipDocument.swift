@@ -66,14 +66,30 @@ public struct AttachmentEntry: Codable, Sendable, Equatable {
     public var bytes: Int
     public var removed: [String]
     public var kept: [String]
+    /// Picture size and length where the format gives them (absent in documents written before
+    /// they were recorded, and for formats that do not say them).
+    public var width: Int?
+    public var height: Int?
+    public var durationMilliseconds: Int?
 
-    public init(index: UInt32, name: String, format: String, bytes: Int, removed: [String] = [], kept: [String] = []) {
+    public init(
+        index: UInt32, name: String, format: String, bytes: Int, removed: [String] = [], kept: [String] = [],
+        width: Int? = nil, height: Int? = nil, durationMilliseconds: Int? = nil
+    ) {
         self.index = index
         self.name = name
         self.format = format
         self.bytes = bytes
         self.removed = removed
         self.kept = kept
+        self.width = width
+        self.height = height
+        self.durationMilliseconds = durationMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case index, name, format, bytes, removed, kept, width, height
+        case durationMilliseconds = "duration_ms"
     }
 }
 

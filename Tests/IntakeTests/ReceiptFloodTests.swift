@@ -98,4 +98,32 @@ struct ReceiptFloodTests {
         #expect((tally.statuses[429] ?? 0) > 0 && (tally.statuses[200] ?? 0) > 0, "\(report)")
         #expect(tally.statuses.keys.allSatisfy { [200, 429, -1].contains($0) }, "\(report)")
     }
+
+    @Test("a follow-up with files while the look-up budget is spent gets its 429 before the files are sent, nothing stored")
+    func spentBudgetRefusesBeforeTheFiles() throws {
+        var policy = TestPolicy()
+        policy.receiptAttemptsPerMinute = 2
+        let server = try ServerUnderTest(policy: policy)
+        let tip = try server.submit(.tip(message: "budget target"))
+        let receipt = try #require(tip.json?["receipt"] as? String)
+        for _ in 0..<2 { #expect(try RawConnection.postJSON(port: server.port, "/api/v1/followup", ["receipt": receipt]).status == 200) }
+
+        // The receipt field, then the first 64 kB of a 2 MB file; the rest is never sent.
+        var m = MultipartBody()
+        m.field("receipt", receipt)
+        m.field("message", "more")
+        m.file("scan.bin", [UInt8](repeating: 0x5A, count: 2_000_000))
+        let request = RawRequest.bytes("POST", "/api/v1/followup/messages", headers: [("Content-Type", m.contentType)], body: m.bytes)
+        let c = try RawConnection(port: server.port, timeout: 5)
+        let t0 = Date()
+        try c.send(Array(request.prefix(RawConnection.find(Array("scan.bin".utf8), in: request)! + 65_536)))
+        let refused = try c.readResponse()
+        Contract.expectError(refused, 429, "over_budget")
+        #expect(refused.header("Retry-After") != nil)
+        #expect(Date().timeIntervalSince(t0) < 3, "answered while the upload was still open")
+        c.close()
+        #expect(try server.get("/").status == 200)
+        #expect(try server.tipCount() == 1)
+        #expect(try VaultInspector.waitForNoLeftovers(in: server.vault) == .init(orphanChunks: 0, uploads: 0))
+    }
 }

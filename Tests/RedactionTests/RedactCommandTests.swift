@@ -64,7 +64,7 @@ import Testing
         let clean = input.replacingOccurrences(of: "\u{1B}", with: "")
         #expect(
             r.stderr
-                == "tipintake: error: \(clean): not a supported photo, video or voice recording (photos: JPEG, PNG, WebP, GIF, HEIC/AVIF, TIFF; videos: MP4, MOV, 3GP; audio: M4A, MP3, WAV, FLAC, Ogg/Opus); the file was not stored\n"
+                == "tipintake: error: \(clean): not a supported photo, video or voice recording (photos: JPEG, PNG, WebP, GIF, HEIC/AVIF, TIFF; videos: MP4, MOV, 3GP, WebM, MKV; audio: M4A, MP3, WAV, FLAC, Ogg/Opus); the file was not stored\n"
         )
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["notes\u{1B}[31m.jpg"])
     }

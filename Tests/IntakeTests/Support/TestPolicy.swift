@@ -20,6 +20,7 @@ struct TestPolicy {
     var argon2Ops = 1
     var argon2Mem = 8192
     var maxConcurrentDerivations = 2
+    var maxHeldBytes = 256 << 20
 
     var yaml: String {
         func list(_ items: [String]) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
@@ -44,6 +45,7 @@ struct TestPolicy {
               max_file_bytes: \(maxAttachmentBytes)
               max_video_bytes: \(maxAttachmentBytes)
               max_audio_bytes: \(maxAttachmentBytes)
+              max_held_bytes: \(maxHeldBytes)
             receipts:
               argon2_ops_limit: \(argon2Ops)
               argon2_mem_limit_bytes: \(argon2Mem)
