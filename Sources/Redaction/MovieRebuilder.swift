@@ -115,12 +115,15 @@ struct MovieRebuilder {
         return (chunk.firstSample..<(chunk.firstSample + chunk.count)).reduce(0) { $0 + Int(sizes[$1]) }
     }
 
-    /// First pass: the size of every H.264/HEVC sample once its SEI user data is gone.
+    /// First pass: the size of every H.264/HEVC sample once its SEI user data is gone, and
+    /// which samples lost any (the second pass filters those again and copies the rest as they are).
+    /// Samples are borrowed from the spool, not copied: only their NAL headers are read here.
     private mutating func measureFiltered(_ tracks: inout [KeptMovieTrack], _ placed: [Placed]) throws(RedactionError) {
-        var buffer: [UInt8] = []
+        var scratch: [UInt8] = []
         for t in tracks.indices {
             guard let filter = tracks[t].sampleEntries.filter else { continue }
             var sizes = [UInt32](repeating: 0, count: tracks[t].sampleCount)
+            var changed = [Bool](repeating: false, count: tracks[t].sampleCount)
             var removedAny = false
             for p in placed where p.track == t {
                 var at = p.spoolOffset
@@ -128,9 +131,12 @@ struct MovieRebuilder {
                 for s in chunk.firstSample..<(chunk.firstSample + chunk.count) {
                     let size = tracks[t].size(ofSample: s)
                     guard size <= Self.maxSampleBytes else { throw .unsupportedLayout(.mp4, reason: "a video frame larger than 64 MiB") }
-                    try spool.read(at: at, count: size, into: &buffer)
-                    if let clean = try filter.filter(buffer, at: at) {
+                    let clean = try spool.withBytes(at: at, count: size, scratch: &scratch) { (sample) throws(RedactionError) in
+                        try filter.filter(sample, at: at)
+                    }
+                    if let clean {
                         sizes[s] = UInt32(clean.count)
+                        changed[s] = true
                         removedAny = true
                     } else {
                         sizes[s] = UInt32(size)
@@ -140,55 +146,81 @@ struct MovieRebuilder {
             }
             if removedAny { summary.removed.insert(.other) }  // user data: encoder settings, or a camcorder's GPS and clock
             tracks[t].filteredSizes = sizes
+            tracks[t].filteredSamples = changed
         }
     }
 
-    /// Second pass: the kept chunks, in file order, in pieces of about 256 KiB.
+    /// Second pass: the kept chunks, in file order. Runs of samples that stay as they were go
+    /// out straight from the spool in pieces of up to 256 KiB; only samples that lost SEI and
+    /// bits smaller than a quarter piece are copied (into `Output`, which gathers them).
     private func write(
         _ tracks: [KeptMovieTrack], _ placed: [Placed], start: [UInt8], emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void
     ) throws(RedactionError) {
-        var out = start
-        var buffer: [UInt8] = []
-        func flush(_ force: Bool) throws(RedactionError) {
-            guard out.count >= Self.pieceBytes || (force && !out.isEmpty) else { return }
-            try out.withRawBytes { (raw) throws(RedactionError) in try emit(raw) }
-            out.removeAll(keepingCapacity: true)
-        }
+        var out = Output(pending: start)
+        var scratch: [UInt8] = []
         for p in placed {
             let track = tracks[p.track]
             let chunk = track.chunks[p.chunk]
-            if let filter = track.sampleEntries.filter {
-                var at = p.spoolOffset
-                for s in chunk.firstSample..<(chunk.firstSample + chunk.count) {
-                    let size = track.size(ofSample: s)
-                    try spool.read(at: at, count: size, into: &buffer)
-                    let sample = try filter.filter(buffer, at: at) ?? buffer
-                    if sample.count >= Self.pieceBytes / 4 {
-                        try flush(true)
-                        try sample.withRawBytes { (raw) throws(RedactionError) in try emit(raw) }
-                    } else {
-                        out += sample
-                        try flush(false)
+            guard let filter = track.sampleEntries.filter, let changed = track.filteredSamples else {
+                try copy(at: p.spoolOffset, count: chunk.bytes, to: &out, scratch: &scratch, emit)
+                continue
+            }
+            var run = p.spoolOffset  // start of the samples not yet written, all unchanged
+            var at = p.spoolOffset
+            for s in chunk.firstSample..<(chunk.firstSample + chunk.count) {
+                let size = track.size(ofSample: s)
+                if changed[s] {
+                    try copy(at: run, count: at - run, to: &out, scratch: &scratch, emit)
+                    let clean = try spool.withBytes(at: at, count: size, scratch: &scratch) { (sample) throws(RedactionError) in
+                        try filter.filter(sample, at: at)
                     }
-                    at += size
+                    guard let clean, clean.count == Int(track.filteredSizes?[s] ?? 0) else {
+                        throw .malformed(.mp4, offset: at, reason: "a video sample changed between two reads")
+                    }
+                    try clean.withRawBytes { (raw) throws(RedactionError) in try out.add(raw, emit) }
+                    run = at + size
                 }
+                at += size
+            }
+            try copy(at: run, count: at - run, to: &out, scratch: &scratch, emit)
+        }
+        try out.flush(emit)
+    }
+
+    /// Writes `count` spool bytes from `offset` unchanged, in pieces that end at multiples of
+    /// 256 KiB of spool offset: the memory spool's blocks are multiples of that, so no piece
+    /// straddles two blocks and every one is lent rather than copied.
+    private func copy(
+        at offset: Int, count: Int, to out: inout Output, scratch: inout [UInt8], _ emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void
+    ) throws(RedactionError) {
+        var at = offset
+        let end = offset + count
+        while at < end {
+            let n = min(Self.pieceBytes - at % Self.pieceBytes, end - at)
+            try spool.withBytes(at: at, count: n, scratch: &scratch) { (piece) throws(RedactionError) in try out.add(piece, emit) }
+            at += n
+        }
+    }
+
+    /// Gathers small pieces into about 256 KiB before emitting them, and lets large ones through
+    /// as they are, so neither many tiny writes nor a second copy of the media data happen.
+    private struct Output {
+        var pending: [UInt8]
+
+        mutating func add(_ piece: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void) throws(RedactionError) {
+            if piece.count >= MovieRebuilder.pieceBytes / 4 {
+                try flush(emit)
+                try emit(piece)
             } else {
-                var done = 0
-                while done < chunk.bytes {
-                    let n = min(Self.pieceBytes, chunk.bytes - done)
-                    try spool.read(at: p.spoolOffset + done, count: n, into: &buffer)
-                    if n >= Self.pieceBytes / 4 {
-                        // Large pieces go out as they are read: no second copy through `out`.
-                        try flush(true)
-                        try buffer.withRawBytes { (raw) throws(RedactionError) in try emit(raw) }
-                    } else {
-                        out += buffer
-                        try flush(false)
-                    }
-                    done += n
-                }
+                pending.append(contentsOf: piece)
+                if pending.count >= MovieRebuilder.pieceBytes { try flush(emit) }
             }
         }
-        try flush(true)
+
+        mutating func flush(_ emit: (UnsafeRawBufferPointer) throws(RedactionError) -> Void) throws(RedactionError) {
+            guard !pending.isEmpty else { return }
+            try pending.withRawBytes { (raw) throws(RedactionError) in try emit(raw) }
+            pending.removeAll(keepingCapacity: true)
+        }
     }
 }

@@ -19,6 +19,8 @@ struct KeptMovieTrack {
     var chunks: [(offset: Int, firstSample: Int, count: Int, bytes: Int)] = []
     /// Sizes after SEI removal (H.264/HEVC tracks only), filled in by the first pass.
     var filteredSizes: [UInt32]?
+    /// Per sample, whether SEI removal changed it (filled in with `filteredSizes`).
+    var filteredSamples: [Bool]?
 
     static let maxVideoSamples = 16 << 20
 

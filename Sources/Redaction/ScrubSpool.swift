@@ -11,6 +11,21 @@ public protocol ScrubSpool: AnyObject {
     func append(_ bytes: UnsafeRawBufferPointer) throws(RedactionError)
     /// Replaces `buffer` with the `count` bytes at `offset` (which lie below `self.count`).
     func read(at offset: Int, count: Int, into buffer: inout [UInt8]) throws(RedactionError)
+    /// Calls `body` with the `count` bytes at `offset`: lent from the spool's own memory where
+    /// it can (the memory spool, when they lie in one block), otherwise read into `scratch`.
+    /// The bytes are valid only inside `body`. Defaults to `read(at:count:into:)`.
+    func withBytes<R>(
+        at offset: Int, count: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) throws(RedactionError) -> R
+    ) throws(RedactionError) -> R
+}
+
+extension ScrubSpool {
+    public func withBytes<R>(
+        at offset: Int, count: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) throws(RedactionError) -> R
+    ) throws(RedactionError) -> R {
+        try read(at: offset, count: count, into: &scratch)
+        return try scratch.withRawBytes(body)
+    }
 }
 
 /// The one block walk both spools read through: splits `count` bytes at `offset` into the
@@ -45,10 +60,12 @@ public struct SpoolMaker: Sendable, Equatable {
     public static let memory = SpoolMaker { MemorySpool() }
 }
 
-/// The in-memory spool: fixed 1 MiB blocks, so growing to a large file never copies what is
-/// already held (one growing array spent most of a 1 GiB scrub in reallocation).
+/// The in-memory spool: fixed 4 MiB blocks, so growing to a large file never copies what is
+/// already held (one growing array spent most of a 1 GiB scrub in reallocation), and so the
+/// rebuilder can borrow a sample or a 256 KiB piece in place rather than copy it out; only the
+/// few that straddle two blocks are copied. The blocks are a multiple of 256 KiB for that reason.
 final class MemorySpool: ScrubSpool {
-    static let blockBytes = 1 << 20
+    static let blockBytes = 4 << 20
     private var blocks: [[UInt8]] = []
     private(set) var count = 0
 
@@ -71,6 +88,20 @@ final class MemorySpool: ScrubSpool {
         buffer.removeAll(keepingCapacity: true)
         try SpoolBlocks.walk(offset: offset, count: wanted, blockBytes: Self.blockBytes) { block, within in
             buffer.append(contentsOf: blocks[block][within])
+        }
+    }
+
+    func withBytes<R>(
+        at offset: Int, count wanted: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) throws(RedactionError) -> R
+    ) throws(RedactionError) -> R {
+        precondition(offset >= 0 && wanted >= 0 && offset <= count - wanted, "spool read out of range")
+        let within = offset % Self.blockBytes
+        guard within + wanted <= Self.blockBytes, wanted > 0 else {
+            try read(at: offset, count: wanted, into: &scratch)
+            return try scratch.withRawBytes(body)
+        }
+        return try blocks[offset / Self.blockBytes].withRawBytes { (block) throws(RedactionError) in
+            try body(UnsafeRawBufferPointer(rebasing: block[within..<(within + wanted)]))
         }
     }
 }

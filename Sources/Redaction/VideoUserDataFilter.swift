@@ -23,8 +23,9 @@ struct VideoUserDataFilter {
     }
 
     /// The sample without removed SEI, or nil when nothing in it had to go (the common case,
-    /// which then costs one pass over the NAL headers and no copy).
-    func filter(_ sample: [UInt8], at offset: Int) throws(RedactionError) -> [UInt8]? {
+    /// which then costs one pass over the NAL length prefixes and headers and no copy: the
+    /// payloads of other NAL units are stepped over, never read).
+    func filter(_ sample: UnsafeRawBufferPointer, at offset: Int) throws(RedactionError) -> [UInt8]? {
         var out: [UInt8]? = nil
         var pos = 0
         while pos < sample.count {
@@ -33,11 +34,14 @@ struct VideoUserDataFilter {
             for i in 0..<lengthSize { length = length << 8 | Int(sample[pos + i]) }
             let start = pos + lengthSize
             guard length <= sample.count - start else { throw bad(offset + pos, "a NAL unit runs past its sample") }
-            let nal = sample[start..<(start + length)]
+            let nal = UnsafeRawBufferPointer(rebasing: sample[start..<(start + length)])
             // An empty NAL unit carries nothing and decoders skip it; the rebuilt file has none.
             let replacement = length == 0 ? [] : isSEI(nal) ? try filterSEI(nal, at: offset + start) : nil
             if let replacement {
-                if out == nil { out = Array(sample[0..<pos]) }
+                if out == nil {
+                    out = Array(UnsafeRawBufferPointer(rebasing: sample[0..<pos]))
+                    out!.reserveCapacity(sample.count)
+                }
                 if !replacement.isEmpty {
                     for i in stride(from: lengthSize - 1, through: 0, by: -1) {
                         out!.append(UInt8(truncatingIfNeeded: replacement.count >> (8 * i)))
@@ -45,18 +49,23 @@ struct VideoUserDataFilter {
                     out! += replacement
                 }
             } else if out != nil {
-                out! += sample[pos..<(start + length)]
+                out!.append(contentsOf: UnsafeRawBufferPointer(rebasing: sample[pos..<(start + length)]))
             }
             pos = start + length
         }
         return out
     }
 
+    /// The same for a sample held in an array (tests, and callers without a spool).
+    func filter(_ sample: [UInt8], at offset: Int) throws(RedactionError) -> [UInt8]? {
+        try sample.withRawBytes { (raw) throws(RedactionError) in try filter(raw, at: offset) }
+    }
+
     private func bad(_ at: Int, _ reason: String) -> RedactionError { .malformed(.mp4, offset: at, reason: reason) }
 
     private var headerSize: Int { codec == .h264 ? 1 : 2 }
 
-    private func isSEI(_ nal: ArraySlice<UInt8>) -> Bool {
+    private func isSEI(_ nal: UnsafeRawBufferPointer) -> Bool {
         guard let first = nal.first else { return false }
         switch codec {
         case .h264: return first & 0x1F == 6
@@ -68,7 +77,7 @@ struct VideoUserDataFilter {
 
     /// nil if every message is kept; an empty array if none is (the NAL unit is dropped);
     /// otherwise the NAL unit re-encoded with only the kept messages.
-    private func filterSEI(_ nal: ArraySlice<UInt8>, at offset: Int) throws(RedactionError) -> [UInt8]? {
+    private func filterSEI(_ nal: UnsafeRawBufferPointer, at offset: Int) throws(RedactionError) -> [UInt8]? {
         guard nal.count > headerSize else { throw bad(offset, "an SEI NAL unit has no messages") }
         let rbsp = Self.unescape(nal.dropFirst(headerSize))
         let kept = codec == .h264 ? Self.keptH264 : Self.keptHEVC
@@ -103,7 +112,7 @@ struct VideoUserDataFilter {
     }
 
     /// NAL payload → RBSP: drops each emulation-prevention 0x03 that follows two zero bytes.
-    static func unescape(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    static func unescape<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var zeros = 0

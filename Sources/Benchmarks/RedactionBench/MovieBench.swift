@@ -188,6 +188,7 @@ enum MovieBench {
 /// cipher. A diagnosis beside the memory spool, not what intake runs.
 final class PlainFileSpool: ScrubSpool {
     private let fd: Int32
+    private var readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 16)
     private(set) var count = 0
 
     init(directory: URL) throws(RedactionError) {
@@ -197,7 +198,10 @@ final class PlainFileSpool: ScrubSpool {
         unlink(path)
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        readBuffer.deallocate()
+    }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws(RedactionError) {
         var done = 0
@@ -215,16 +219,33 @@ final class PlainFileSpool: ScrubSpool {
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: repeatElement(0, count: n))
         let fd = self.fd
-        let failed = buffer.withUnsafeMutableBytes { raw -> Bool in
-            var done = 0
-            while done < n {
-                let got = pread(fd, raw.baseAddress! + done, n - done, off_t(offset + done))
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { return true }
-                done += got
-            }
-            return false
-        }
+        let failed = buffer.withUnsafeMutableBytes { raw in !Self.readAll(fd, raw, at: offset) }
         if failed { throw .spoolFailed(reason: "read failed (errno \(errno))") }
+    }
+
+    /// Reads into one reused buffer instead of zero-filling an array first, as the memory
+    /// spool lends its blocks: this spool is a diagnosis of disk cost, not of `read(into:)`.
+    func withBytes<R>(
+        at offset: Int, count n: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) throws(RedactionError) -> R
+    ) throws(RedactionError) -> R {
+        precondition(offset >= 0 && n >= 0 && offset <= count - n, "spool read out of range")
+        if readBuffer.count < n {
+            readBuffer.deallocate()
+            readBuffer = .allocate(byteCount: n, alignment: 16)
+        }
+        let target = UnsafeMutableRawBufferPointer(rebasing: readBuffer[0..<n])
+        guard Self.readAll(fd, target, at: offset) else { throw .spoolFailed(reason: "read failed (errno \(errno))") }
+        return try body(UnsafeRawBufferPointer(target))
+    }
+
+    private static func readAll(_ fd: Int32, _ raw: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+        var done = 0
+        while done < raw.count {
+            let got = pread(fd, raw.baseAddress! + done, raw.count - done, off_t(offset + done))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { return false }
+            done += got
+        }
+        return true
     }
 }
