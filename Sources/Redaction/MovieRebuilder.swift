@@ -36,7 +36,9 @@ struct MovieRebuilder {
         var tracks: [KeptMovieTrack] = []
         for b in try r.boxes(in: 0..<r.bytes.count) {
             switch b.type {
-            case FourCC("mvhd"): header = try MovieHeaders.zeroingTimes(r, b, summary: &summary)
+            case FourCC("mvhd"):
+                header = try MovieHeaders.zeroingTimes(r, b, summary: &summary)
+                if let length = MovieHeaders.movieLength(r, b) { summary.facts.setDuration(units: length.units, perSecond: length.perSecond) }
             case FourCC("trak"):
                 switch try MovieTrack.read(r, trak: b, summary: &summary) {
                 case .kept(let t): tracks.append(t)

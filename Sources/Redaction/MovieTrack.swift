@@ -50,6 +50,7 @@ enum MovieTrack {
         track.mediaHeader = try MovieHeaders.zeroingTimes(r, mdhd, summary: &summary)
         if let edts { track.editList = try MovieHeaders.plainEditList(r, edts) }
         if video && !MovieHeaders.isIdentityMatrix(r, tkhd) { summary.kept.insert(.orientation) }
+        if video, let (w, h) = MovieHeaders.presentationSize(r, tkhd) { summary.facts.setSize(width: w, height: h) }
         var stbl: MovieBox?
         for b in try r.boxes(in: minf.payload..<minf.end) {
             switch b.type {
@@ -81,6 +82,24 @@ enum MovieHeaders {
         if payload[times].contains(where: { $0 != 0 }) { summary.removed.insert(.timestamps) }
         for i in times { payload[i] = 0 }
         return MovieBoxWriter.box(b.type, payload)
+    }
+
+    /// `tkhd`'s width and height (16.16 fixed point, after the matrix), in whole pixels.
+    static func presentationSize(_ r: MovieBoxReader, _ tkhd: MovieBox) -> (UInt64, UInt64)? {
+        let range = tkhd.payload..<tkhd.end
+        guard let version = try? r.be(tkhd.payload, 1, in: range) else { return nil }
+        let at = tkhd.payload + (version == 1 ? 88 : 76)
+        guard let w = try? r.be(at, 4, in: range), let h = try? r.be(at + 4, 4, in: range) else { return nil }
+        return (w >> 16, h >> 16)
+    }
+
+    /// `mvhd`'s duration and timescale: the movie's length.
+    static func movieLength(_ r: MovieBoxReader, _ mvhd: MovieBox) -> (units: UInt64, perSecond: UInt64)? {
+        let range = mvhd.payload..<mvhd.end
+        guard let version = try? r.be(mvhd.payload, 1, in: range) else { return nil }
+        let at = mvhd.payload + (version == 1 ? 20 : 12)
+        guard let scale = try? r.be(at, 4, in: range), let units = try? r.be(at + 4, version == 1 ? 8 : 4, in: range) else { return nil }
+        return (units, scale)
     }
 
     static func isIdentityMatrix(_ r: MovieBoxReader, _ tkhd: MovieBox) -> Bool {

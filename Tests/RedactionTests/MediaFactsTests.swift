@@ -61,6 +61,22 @@ import TiplinePolicy
         }
     }
 
+    @Test("MOV, MP4 and M4A: the video track's size from tkhd, the length from mvhd; a voice memo has no size")
+    func movies() throws {
+        let scratch = try Scratch()
+        let dir = scratch.url
+        let files = [
+            try MovieFixtures.iPhoneMOV(in: dir), try MovieFixtures.androidHEVC(in: dir), try MovieFixtures.voiceMemo(in: dir),
+        ]
+        for url in files {
+            let facts = try #require(try redactor.redact(WAVFLACFixtures.read(url.path)).report.facts, "\(url.lastPathComponent)")
+            let probed = try Self.probe(url.path)
+            #expect(facts.width == probed.width && facts.height == probed.height, "\(url.lastPathComponent): \(facts), ffprobe \(probed)")
+            let ms = try #require(facts.durationMilliseconds)
+            #expect(abs(ms - probed.ms) <= 50, "\(url.lastPathComponent): \(ms) ms, ffprobe \(probed.ms) ms")
+        }
+    }
+
     @Test("facts are left out rather than wrong: a zero byte rate, an absurd size, an overflowing count")
     func implausibleValuesAreDropped() {
         var f = MediaFacts()
