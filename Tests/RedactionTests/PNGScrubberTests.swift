@@ -30,6 +30,29 @@ import TiplinePolicy
         #expect(types.filter { $0 == "eXIf" }.count == 1)
     }
 
+    /// Issue 10 item 3: a real file with its eXIf after the image data. The fresh eXIf stays
+    /// where the original was: the IDAT has streamed out by then, and in that place every
+    /// reader shows the output as it showed the input (exiftool reads it and warns that some
+    /// readers ignore a late eXIf — in the input too). Only the orientation survives.
+    @Test func exifAfterTheImageDataKeepsTheOrientation() throws {
+        let scratch = try Scratch()
+        var c = try PNGFixture.base(in: scratch)
+        c.insert(PNGFixture.exif(orientation: 6), at: c.count - 1)  // just before IEND
+        #expect(c.firstIndex { $0.type == "IDAT" }! < c.firstIndex { $0.type == "eXIf" }!)
+        let input = PNGFixture.assemble(c)
+        #expect(try Tools.exiftool(scratch.write("late-in.png", input))["GPS:GPSLatitude"] != nil, "the fixture carries GPS")
+        let (output, report) = try Redactor(policy: RedactionPolicy()).redact(input)
+        let tags = try Tools.exiftool(scratch.write("late-out.png", output))
+        #expect(tags["IFD0:Orientation"] == "6", "\(tags)")
+        #expect(report.kept == [.orientation])
+        #expect(Array(PNGFixture.chunks(output).map(\.type).suffix(2)) == ["eXIf", "IEND"])
+        let left = tags.keys.filter {
+            !$0.hasPrefix("PNG:") && !$0.hasPrefix("System:") && !$0.hasPrefix("File:") && !$0.hasPrefix("ExifTool:") && !$0.hasPrefix("Composite:")
+        }
+        #expect(Set(left) == ["IFD0:Orientation"], "only the orientation is left: \(left.sorted())")
+        #expect(try Tools.pixelSignature(scratch.path("late-in.png")) == Tools.pixelSignature(scratch.path("late-out.png")))
+    }
+
     @Test func exifWithoutRotationLeavesNoExifChunk() throws {
         let scratch = try Scratch()
         var c = try PNGFixture.base(in: scratch)
