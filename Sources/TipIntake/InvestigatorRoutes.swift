@@ -26,6 +26,7 @@ struct InvestigatorRoutes: Sendable {
         router.get("\(Self.prefix)/tips/:id/envelopes/:seq") { request, context in
             try await envelope(request, tip: context.parameters.get("id"), seq: context.parameters.get("seq"))
         }
+        router.post("\(Self.prefix)/tips/:id/purge") { request, context in try await purge(request, tip: context.parameters.get("id")) }
         for table in [Vault.SealedRecordTable.events, .notices] {
             router.post("\(Self.prefix)/tips/:id/\(table.rawValue)") { request, context in
                 try await post(request, tip: context.parameters.get("id"), table: table)
@@ -100,5 +101,19 @@ struct InvestigatorRoutes: Sendable {
             var stored: Bool
         }
         return InvestigatorResponses.json(Body(id: result.id, stored: result.stored), status: result.stored ? .created : .ok)
+    }
+
+    /// Admin only: deletes the tip with its envelopes, chunks, events and notices, then
+    /// compacts (Vault.purge(tip:)). 200 also when compaction had to be left to the next sweep.
+    func purge(_ request: Request, tip text: String?) async throws -> Response {
+        _ = try await auth.authenticate(request, adminOnly: true)
+        let tip = try Self.tipID(text)
+        let vault = self.vault
+        let deleted = try await blocking { () throws -> Bool in
+            do { return try vault.purge(tip: tip) } catch VaultError.notCompacted { return true }
+        }
+        guard deleted else { throw InvestigatorError.notFound }
+        struct Body: Encodable { var purged: Bool }
+        return InvestigatorResponses.json(Body(purged: true), status: .ok)
     }
 }

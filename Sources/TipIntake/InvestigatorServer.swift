@@ -28,8 +28,17 @@ struct InvestigatorServer: Sendable {
         InvestigatorRoutes(services: services, auth: auth).register(on: router)
         var frameworkLogger = Logger(label: "tipintake.investigator.http")
         frameworkLogger.logLevel = max(logLevel, .notice)
+        // The same slow-client guard as the public listener: a stalled connection is closed.
+        let intake = services.configuration.policy.intake
+        let rate = ConnectionGuardHandler.MinimumRate(
+            minBytesPerSecond: intake.minUploadBytesPerSecond, grace: .seconds(Int64(intake.uploadRateGraceSeconds)))
+        let (header, bodyIdle) = (TimeAmount.seconds(Int64(intake.headerTimeoutSeconds)), TimeAmount.seconds(Int64(intake.bodyIdleTimeoutSeconds)))
         return Application(
             router: router,
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [
+                    ConnectionGuardHandler(headerTimeout: header, bodyIdleTimeout: bodyIdle, rate: rate, maxRequestBytes: intake.maxRequestBytes)
+                ])),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: frameworkLogger)

@@ -5,7 +5,7 @@ import TiplineVault
 
 /// The investigator listener (issue 11) against a real `tipintake serve` process on loopback:
 /// every refusal with its status and code, the two listeners kept apart, posted records that
-/// reach the tipster and `tipvault`, roster replacement, and a data dir with no secret key.
+/// reach the tipster and `tipvault`, purge, roster replacement, and a data dir with no secret key.
 @Suite("Investigator service", .serialized)
 struct InvestigatorServiceTests {
     let ana = InvestigatorClient.key(0xA1)  // admin, pinned in admin.pub
@@ -75,7 +75,7 @@ struct InvestigatorServiceTests {
 
     @Test("a notice posted on the investigator port reaches the tipster; an event posted twice is stored once")
     func postedRecords() throws {
-        let (server, _, benClient) = try deployment()
+        let (server, admin, benClient) = try deployment()
         let message = "Investigator service test \(UUID().uuidString)"
         let submitted = try server.submit(MultipartBody.tip(message: message))
         #expect(submitted.status == 201)
@@ -140,6 +140,16 @@ struct InvestigatorServiceTests {
         // Sizes outside FORMAT.md §11's buckets and unknown tips are refused.
         #expect(try benClient.send("POST", "/investigator/v1/tips/\(tipText)/events", body: [UInt8](repeating: 1, count: 600)).status == 422)
         #expect(try benClient.send("POST", "/investigator/v1/tips/\(TipID.random().text)/events", body: event).status == 404)
+
+        // Purge is the admin's: afterwards the change list no longer has the tip.
+        let purge = "/investigator/v1/tips/\(tipText)/purge"
+        #expect(try benClient.send("POST", purge).errorCode == "admin_only")
+        let purged = try admin.send("POST", purge)
+        #expect(purged.status == 200, "\(purged.text)")
+        #expect((try benClient.send("GET", "/investigator/v1/changes").json?["tips"] as? [Any])?.count == 0)
+        #expect(try admin.send("POST", purge).status == 404)
+        let gone = try RawConnection.postJSON(port: server.port, "/api/v1/followup", ["receipt": receipt])
+        #expect((gone.json?["replies"] as? [Any])?.count == 0)
     }
 
     @Test("removal takes effect at once, an older roster is refused, and the data dir holds no secret key")
