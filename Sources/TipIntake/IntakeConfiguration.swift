@@ -12,6 +12,10 @@ public struct IntakeConfiguration: Sendable {
     public var port: Int
     public var strings: IntakeStrings
     public var logLevel: Logger.Level
+    /// The investigator listener's port (issue 11); nil runs none. 0 picks a free port.
+    public var investigatorPort: Int?
+    /// Loopback by default: expose it only through its own onion service or TLS proxy (DEPLOY.md).
+    public var investigatorHost = "127.0.0.1"
 
     public init(
         dataDirectory: URL, policy: Policy = .default, host: String = "127.0.0.1", port: Int = 8080,

@@ -15,6 +15,8 @@ public struct IntakeServer: Sendable {
     /// Blocking work (Argon2id, scrubbing, SQLite commits): its own threads, so derivations
     /// holding their permits cannot starve uploads that only need a commit.
     let pool: NIOThreadPool
+    /// The investigator listener, when `investigatorPort` is set.
+    let investigators: InvestigatorServer?
 
     /// Fails (with a message and a hint) if `agency.pub` is missing or bad, the salt file is
     /// malformed, the Argon2 cost is invalid or the vault cannot be opened.
@@ -24,7 +26,9 @@ public struct IntakeServer: Sendable {
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
         do {
-            services = try IntakeServices(configuration: configuration, pool: pool)
+            let shared = try IntakeServices(configuration: configuration, pool: pool)
+            services = shared
+            investigators = configuration.investigatorPort == nil ? nil : try InvestigatorServer(services: shared)
         } catch {
             pool.shutdownGracefully { _ in }
             throw error
@@ -80,12 +84,28 @@ public struct IntakeServer: Sendable {
         let retention = Task { [services] in await RetentionSweeper(services: services, logger: logger).run() }
         let setAside = Task { [services] in await SetAsideSweeper(services: services, logger: logger).run() }
         var failure: Error?
-        do { try await app.runService() } catch { failure = error }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService() }
+                if let investigators, let port = configuration.investigatorPort {
+                    let host = configuration.investigatorHost
+                    let second = investigators.makeApplication(host: host, port: port, logLevel: configuration.logLevel) { port in
+                        let line = "tipintake: investigator listener on http://\(host.contains(":") ? "[\(host)]" : host):\(port)\n"
+                        FileHandle.standardOutput.write(Data(line.utf8))
+                    }
+                    group.addTask { try await second.runService() }
+                }
+                // Both stop on SIGINT/SIGTERM; either failing stops the other.
+                defer { group.cancelAll() }
+                for try await _ in group { group.cancelAll() }
+            }
+        } catch { failure = error }
         // One shutdown path whether the server stopped on a signal or failed.
         retention.cancel()
         setAside.cancel()
         try? await pool.shutdownGracefully()
         if let failure { throw failure }  // the command prints it once
         logger.notice("stopped; \(services.counters.summary)")
+        if let investigators { logger.notice("\(investigators.counters.summary)") }
     }
 }

@@ -21,11 +21,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "YAML file overriding page texts (key: text).") var strings: String?
+    @Option(help: "Also serve the investigator API on this port (0 picks a free one); needs admin.pub in DIR.")
+    var investigatorPort: Int?
+    @Option(help: "Address of the investigator listener; keep it off the tipsters' address (DEPLOY.md).")
+    var investigatorHost = "127.0.0.1"
 
     func run() async throws {
         let level = Self.logLevel()
         LoggingSystem.bootstrap { _ in IntakeLogHandler(level: level) }
         guard (0...65535).contains(port) else { throw Self.fail("--port \(port) is not a port number (0-65535)") }
+        if let investigatorPort, !(0...65535).contains(investigatorPort) {
+            throw Self.fail("--investigator-port \(investigatorPort) is not a port number (0-65535)")
+        }
         var loaded = Policy.default
         if let policy {
             do {
@@ -42,9 +49,11 @@ struct Serve: AsyncParsableCommand {
                 throw Self.fail(error.description)
             }
         }
-        let configuration = IntakeConfiguration(
+        var configuration = IntakeConfiguration(
             dataDirectory: URL(fileURLWithPath: data, isDirectory: true), policy: loaded, host: host, port: port,
             strings: texts, logLevel: level)
+        configuration.investigatorPort = investigatorPort
+        configuration.investigatorHost = investigatorHost
         let server: IntakeServer
         do {
             server = try IntakeServer(configuration: configuration)

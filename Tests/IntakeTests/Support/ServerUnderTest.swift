@@ -19,11 +19,16 @@ final class ServerUnderTest: @unchecked Sendable {
     let stdoutLog: URL
     let stderrLog: URL
     private(set) var port = 0
+    /// The investigator listener's port, when the deployment was made with `adminKeys`.
+    private(set) var investigatorPort = 0
+    /// `admin.pub` lines; non-nil starts the server with `--investigator-port 0`.
+    let adminKeys: [String]?
     private var process: Process?
 
     /// Creates the deployment and starts the server; throws with the server's stderr if it
     /// does not print its listening line within 60 s.
-    init(policy: TestPolicy = TestPolicy(), environment: [String: String] = [:]) throws {
+    init(policy: TestPolicy = TestPolicy(), environment: [String: String] = [:], adminKeys: [String]? = nil) throws {
+        self.adminKeys = adminKeys
         guard let tipintake = Binaries.tipintake else { throw Failure(description: "tipintake is not built") }
         root = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString.prefix(8))")
         vault = root.appendingPathComponent("vault")
@@ -37,6 +42,9 @@ final class ServerUnderTest: @unchecked Sendable {
         try policy.yaml.write(to: policyFile, atomically: true, encoding: .utf8)
         let initResult = try tipvault(["init", "--vault", vault.path, "--keyring", keyring.path, "--investigator", Self.investigator])
         guard initResult.status == 0 else { throw Failure(description: "tipvault init failed: \(initResult.err)") }
+        if let adminKeys {
+            try (adminKeys.joined(separator: "\n") + "\n").write(to: vault.appendingPathComponent("admin.pub"), atomically: true, encoding: .utf8)
+        }
         try start(tipintake, environment: environment)
     }
 
@@ -60,6 +68,7 @@ final class ServerUnderTest: @unchecked Sendable {
         let p = Process()
         p.executableURL = binary
         p.arguments = ["serve", "--data", vault.path, "--policy", policyFile.path, "--host", "127.0.0.1", "--port", "0"]
+        if adminKeys != nil { p.arguments! += ["--investigator-port", "0"] }
         p.environment = ["PATH": "/usr/bin:/bin", "TMPDIR": tmp.path, "HOME": root.path].merging(environment) { $1 }
         p.standardOutput = try FileHandle(forWritingTo: stdoutLog)
         p.standardError = try FileHandle(forWritingTo: stderrLog)
@@ -72,8 +81,12 @@ final class ServerUnderTest: @unchecked Sendable {
             if let line = out.split(separator: "\n").first(where: { $0.hasPrefix("tipintake: listening on http://") }),
                 let portText = line.split(separator: ":").last, let port = Int(portText)
             {
-                self.port = port
-                return
+                let investigator = out.split(separator: "\n").first { $0.hasPrefix("tipintake: investigator listener on http://") }
+                if adminKeys == nil || investigator != nil {
+                    self.port = port
+                    investigatorPort = investigator.flatMap { $0.split(separator: ":").last }.flatMap { Int($0) } ?? 0
+                    return
+                }
             }
             if !p.isRunning { break }
             Thread.sleep(forTimeInterval: 0.05)
