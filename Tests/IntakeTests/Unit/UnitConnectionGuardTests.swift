@@ -17,7 +17,11 @@ struct UnitConnectionGuardTests {
         let start = ContinuousClock.now
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port).get()
-        try await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
+        // On a loaded machine the server's timer can fire before this write goes out: a write
+        // on a channel the server already closed is the cut-off arriving early, not a failure.
+        do {
+            try await channel.writeAndFlush(ByteBuffer(string: bytes)).get()
+        } catch ChannelError.ioOnClosedChannel {}
         try await channel.closeFuture.get()
         let elapsed = start.duration(to: .now)
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
