@@ -27,10 +27,11 @@ final class ServerUnderTest: @unchecked Sendable {
 
     /// Creates the deployment and starts the server; throws with the server's stderr if it
     /// does not print its listening line within 60 s.
-    init(policy: TestPolicy = TestPolicy(), environment: [String: String] = [:], adminKeys: [String]? = nil) throws {
+    /// `parent`: where the deployment's folder goes (a test's own volume), the temp dir by default.
+    init(policy: TestPolicy = TestPolicy(), environment: [String: String] = [:], adminKeys: [String]? = nil, parent: URL? = nil) throws {
         self.adminKeys = adminKeys
         guard let tipintake = Binaries.tipintake else { throw Failure(description: "tipintake is not built") }
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString.prefix(8))")
+        root = (parent ?? FileManager.default.temporaryDirectory).appendingPathComponent("intake-\(UUID().uuidString.prefix(8))")
         vault = root.appendingPathComponent("vault")
         keyring = root.appendingPathComponent("keyring")
         tmp = root.appendingPathComponent("server-tmp")
