@@ -180,6 +180,8 @@ public struct JPEGScrubber: Scrubber {
         if !headerDone { endHeader(into: &output) }
         switch code {
         case 0xC0...0xCF where code != 0xC4 && code != 0xC8 && code != 0xCC:
+            // A second frame header does not decode (decoders stop or misread); refuse it.
+            guard !sawFrame else { throw .undecodable(.jpeg, reason: "the picture has two frame headers") }
             sawFrame = true
             let count = segment.count >= 6 ? Int(segment[5]) : 0
             guard count > 0, segment.count >= 6 + 3 * count else {
@@ -192,7 +194,10 @@ public struct JPEGScrubber: Scrubber {
                 definedQuantTables.insert(segment[at] & 0x0F)
                 at += 1 + (segment[at] >> 4 == 0 ? 64 : 128)
             }
-        case 0xC4, 0xCC, 0xDC, 0xDD, 0xDE, 0xDF:
+            guard at == segment.count else { throw .undecodable(.jpeg, reason: "a quantisation table is cut short") }
+        case 0xC4:
+            try checkHuffmanTables()
+        case 0xCC, 0xDC, 0xDD, 0xDE, 0xDF:
             break
         case 0xDA:
             guard sawFrame else { throw .malformed(.jpeg, offset: markerOffset, reason: "scan before frame header") }
@@ -221,6 +226,16 @@ public struct JPEGScrubber: Scrubber {
                 throw .undecodable(.jpeg, reason: "a quantisation table is missing")
             }
         }
+    }
+
+    /// A Huffman table segment whose code counts run past its end does not decode.
+    func checkHuffmanTables() throws(RedactionError) {
+        var at = 0
+        while at < segment.count {
+            guard segment.count - at >= 17 else { throw .undecodable(.jpeg, reason: "a Huffman table is cut short") }
+            at += 17 + segment[(at + 1)..<(at + 17)].reduce(0) { $0 + Int($1) }
+        }
+        guard at == segment.count else { throw .undecodable(.jpeg, reason: "a Huffman table is cut short") }
     }
 
     func emit(_ code: UInt8, _ body: [UInt8], into output: inout [UInt8]) {
