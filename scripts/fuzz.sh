@@ -3,7 +3,7 @@
 # each for a set time, seeded from ../shared/corpus, small files made with ffmpeg/ImageMagick
 # (test-only tools) and Tests/FuzzReplayTests/Inputs. Prints one line per target; exits 1 if
 # any target crashed, timed out or ran out of memory (the input is saved under
-# .build-fuzz/artifacts/<target>/: copy it into Tests/FuzzReplayTests/Inputs/<target>/ once fixed).
+# .build-fuzz/crashes/<target>/: copy it into Tests/FuzzReplayTests/Inputs/<target>/ once fixed).
 #
 #   scripts/fuzz.sh [--seconds N] [--runs N] [--seed N] [--address|--no-address] [Target ...]
 #   (default: every target, 60 s each; --runs stops a target earlier after N executions, and
@@ -121,7 +121,9 @@ failed=0
 printf '%-9s %10s %9s %6s %s\n' target execs exec/s cover result
 for t in "${targets[@]}"; do
   seed "$t"
-  corpus=$scratch/corpus/$t artifacts=$scratch/artifacts/$t
+  # Not `artifacts/`: SwiftPM owns that folder of the scratch path; a build removed the empty
+  # target folders there while a fuzzer ran, so its crashes could not be saved.
+  corpus=$scratch/corpus/$t artifacts=$scratch/crashes/$t
   mkdir -p "$corpus" "$artifacts"
   rm -f "$artifacts"/*  # a finding of an earlier run lives on in Tests/FuzzReplayTests/Inputs
   log=$scratch/logs/$t.log
