@@ -14,8 +14,31 @@ public enum PolicyLoader {
         return try parse(yaml: text)
     }
 
+    /// Yams traps (a force unwrap) when it builds a mapping whose key is itself a mapping or a
+    /// list, e.g. `? ?`, so such keys are refused on the composed tree before it builds one.
+    static func refuseNonScalarKeys(_ node: Node?) throws(PolicyError) {
+        switch node {
+        case .mapping(let mapping)?:
+            for (key, value) in mapping {
+                guard case .scalar = key else { throw .notYAML(reason: "a key is a mapping or a list") }
+                try refuseNonScalarKeys(value)
+            }
+        case .sequence(let sequence)?:
+            for item in sequence { try refuseNonScalarKeys(item) }
+        case .scalar?, .alias?, nil:
+            return
+        }
+    }
+
     public static func parse(yaml: String) throws(PolicyError) -> Policy {
         let root: Any?
+        let tree: Node?
+        do {
+            tree = try Yams.compose(yaml: yaml)
+        } catch {
+            throw .notYAML(reason: String(describing: error))
+        }
+        try refuseNonScalarKeys(tree)
         do {
             root = try Yams.load(yaml: yaml)
         } catch {

@@ -1,8 +1,8 @@
 import TiplinePolicy
 
-/// The scrubber side's last check for formats rebuilt from offsets (TIFF): image data chosen
-/// by a strip or tile offset could be made to cover an XMP packet, an Exif block or an IPTC
-/// resource, which would then be copied as "pixels". A rebuilt output that still holds one of
+/// The scrubber side's last check for formats whose image data it copies unread (TIFF strips
+/// and tiles, HEIF items): that data could be made to cover or hold an XMP packet, an Exif
+/// block or an IPTC resource, which would then be kept as "pixels". A rebuilt output that still holds one of
 /// these signatures is refused here, before the verifier (which has its own, separate net)
 /// sees it. Written apart from `TIFFVerifierSignatures` so one bug cannot pass both.
 enum EmbeddedMetadataNet {

@@ -57,6 +57,10 @@ extension ISOBMFFNeutraliser {
             hiddenItems.append(info)
             summary.removed.formUnion(categories(info, extents))
         }
+        // Without `iloc` no one can show that a hidden item's bytes were zeroed.
+        if !hiddenItems.isEmpty && iloc == nil {
+            throw .malformed(.heif, offset: meta.start, reason: "metadata items but no item location box")
+        }
     }
 
     func categories(_ info: ISOBMFFItemInfo, _ extents: [Range<Int>]) -> Set<MetadataCategory> {

@@ -13,7 +13,8 @@ import TiplinePolicy
 /// Thumbnail items are removed from the item tables (`ISOBMFFThumbnails`), the one change that
 /// rewrites boxes rather than zeroing them, still without moving anything outside `meta`.
 /// Refused rather than passed through: unknown item types, item data in other files or built
-/// from other items when it is metadata, and metadata whose bytes overlap the picture's.
+/// from other items when it is metadata, metadata whose bytes overlap the picture's, and an
+/// Exif, XMP or IPTC signature left anywhere once the metadata is zeroed (`EmbeddedMetadataNet`).
 public struct ISOBMFFScrubber: WholeFileScrubber {
     public static let format = MediaFormat.heif
     private let options: ScrubOptions
@@ -33,6 +34,8 @@ public struct ISOBMFFScrubber: WholeFileScrubber {
         guard !input.bytes.isEmpty else { throw .empty }
         var job = ISOBMFFNeutraliser(file: ISOBMFFBytes(bytes: input.take()), options: options)
         try job.run()
+        // Picture bytes are kept as they are, so metadata copied into them would survive.
+        try EmbeddedMetadataNet.refuseMarkers(in: job.file.bytes, format: .heif)
         return (job.file.bytes, job.summary)
     }
 }

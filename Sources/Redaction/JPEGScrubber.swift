@@ -35,6 +35,11 @@ public struct JPEGScrubber: Scrubber {
     var sawScan = false
     var frameQuantTable: [UInt8: UInt8] = [:]  // component id → quantisation table
     var definedQuantTables: Set<UInt8> = []
+    /// Huffman tables defined so far, by class (0x00 DC, 0x10 AC) | id. With no DHT segment at
+    /// all the decoder uses its default tables (Motion JPEG), so the scan check skips them.
+    var definedHuffmanTables: Set<UInt8> = []
+    var sawHuffmanSegment = false
+    var arithmetic = false
     var exif: [UInt8] = []
     var icc = JPEGICCAssembler()
     var summary = ScrubSummary()
@@ -180,7 +185,10 @@ public struct JPEGScrubber: Scrubber {
         if !headerDone { endHeader(into: &output) }
         switch code {
         case 0xC0...0xCF where code != 0xC4 && code != 0xC8 && code != 0xCC:
+            // A second frame header does not decode (decoders stop or misread); refuse it.
+            guard !sawFrame else { throw .undecodable(.jpeg, reason: "the picture has two frame headers") }
             sawFrame = true
+            arithmetic = code >= 0xC9
             let count = segment.count >= 6 ? Int(segment[5]) : 0
             guard count > 0, segment.count >= 6 + 3 * count else {
                 throw .malformed(.jpeg, offset: markerOffset, reason: "frame header too short")
@@ -192,7 +200,10 @@ public struct JPEGScrubber: Scrubber {
                 definedQuantTables.insert(segment[at] & 0x0F)
                 at += 1 + (segment[at] >> 4 == 0 ? 64 : 128)
             }
-        case 0xC4, 0xCC, 0xDC, 0xDD, 0xDE, 0xDF:
+            guard at == segment.count else { throw .undecodable(.jpeg, reason: "a quantisation table is cut short") }
+        case 0xC4:
+            try checkHuffmanTables()
+        case 0xCC, 0xDC, 0xDD, 0xDE, 0xDF:
             break
         case 0xDA:
             guard sawFrame else { throw .malformed(.jpeg, offset: markerOffset, reason: "scan before frame header") }
@@ -206,13 +217,15 @@ public struct JPEGScrubber: Scrubber {
         segment = []
     }
 
-    /// A scan whose components have no quantisation table does not decode: refuse it here
+    /// A scan whose components have no quantisation or Huffman table does not decode: refuse it here
     /// rather than hand the verifier a file it must refuse.
     func checkScanTables() throws(RedactionError) {
         let count = segment.first.map(Int.init) ?? 0
-        guard count > 0, segment.count >= 1 + 2 * count else {
-            throw .malformed(.jpeg, offset: markerOffset, reason: "scan header too short")
+        guard count > 0, segment.count == 4 + 2 * count else {
+            throw .malformed(.jpeg, offset: markerOffset, reason: "scan header has the wrong length")
         }
+        let firstCoefficient = segment[1 + 2 * count], lastCoefficient = segment[2 + 2 * count]
+        let refining = segment[3 + 2 * count] >> 4 != 0
         for k in 0..<count {
             guard let table = frameQuantTable[segment[1 + 2 * k]] else {
                 throw .undecodable(.jpeg, reason: "a scan names a component the frame does not have")
@@ -220,7 +233,26 @@ public struct JPEGScrubber: Scrubber {
             guard definedQuantTables.contains(table) else {
                 throw .undecodable(.jpeg, reason: "a quantisation table is missing")
             }
+            guard !arithmetic, sawHuffmanSegment else { continue }
+            let tables = segment[2 + 2 * k]
+            let needsDC = firstCoefficient == 0 && !refining, needsAC = lastCoefficient > 0
+            if (needsDC && !definedHuffmanTables.contains(tables >> 4)) || (needsAC && !definedHuffmanTables.contains(0x10 | tables & 0x0F)) {
+                throw .undecodable(.jpeg, reason: "a Huffman table is missing")
+            }
         }
+    }
+
+    /// A Huffman table segment whose code counts run past its end does not decode. Records
+    /// which tables it defines for the scan check.
+    mutating func checkHuffmanTables() throws(RedactionError) {
+        sawHuffmanSegment = true
+        var at = 0
+        while at < segment.count {
+            guard segment.count - at >= 17 else { throw .undecodable(.jpeg, reason: "a Huffman table is cut short") }
+            definedHuffmanTables.insert((segment[at] >> 4 == 0 ? 0 : 0x10) | segment[at] & 0x0F)
+            at += 17 + segment[(at + 1)..<(at + 17)].reduce(0) { $0 + Int($1) }
+        }
+        guard at == segment.count else { throw .undecodable(.jpeg, reason: "a Huffman table is cut short") }
     }
 
     func emit(_ code: UInt8, _ body: [UInt8], into output: inout [UInt8]) {

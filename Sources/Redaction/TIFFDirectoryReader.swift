@@ -102,7 +102,8 @@ struct TIFFDirectoryReader {
     /// The unsigned integer values of a BYTE, SHORT, LONG or IFD entry.
     func integers(_ entry: TIFFDirectoryEntry) throws(RedactionError) -> [Int] {
         var values: [Int] = []
-        values.reserveCapacity(entry.count)
+        // The count comes from the file: every value takes at least one of its bytes.
+        values.reserveCapacity(min(entry.count, bytes.count))
         for i in 0..<entry.count {
             switch entry.type {
             case 1: values.append(Int(bytes[bytes.startIndex + entry.valueStart + i]))

@@ -69,6 +69,8 @@ public struct TIFFScrubber: WholeFileScrubber {
             }
             next = ifd.next
         }
+        // A header whose first directory offset is 0 names no picture at all.
+        guard !kept.isEmpty else { throw .malformed(.tiff, offset: 4, reason: "no image directory") }
         return kept
     }
 }

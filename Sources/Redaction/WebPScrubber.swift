@@ -99,7 +99,8 @@ struct WebPRewriter {
             throw .malformed(.webp, offset: 12, reason: "first chunk is not VP8, VP8L or VP8X")
         }
         let extended = first.type == Self.vp8x
-        if extended && first.payload.count < 10 { throw .malformed(.webp, offset: 12, reason: "VP8X chunk too short") }
+        // The VP8X chunk is 10 bytes by the spec; extra bytes could only hide data.
+        if extended && first.payload.count != 10 { throw .malformed(.webp, offset: 12, reason: "VP8X chunk is not 10 bytes") }
         // Written straight into the output after a 12-byte RIFF header whose size is set last.
         var body: [UInt8] = [0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x57, 0x45, 0x42, 0x50]
         body.reserveCapacity(bytes.count + 34)
