@@ -56,6 +56,7 @@ struct KeptMovieTrack {
                 if b.type == FourCC("stts") { stts = b }
                 if b.type == FourCC("stsc") { stsc = b }
                 if Self.copied.contains(b.type) {
+                    try Self.checkCopied(r, b)
                     copiedTables += r.slice(b.start..<b.end)
                 } else {
                     summary.removed.insert(.other)
@@ -70,6 +71,26 @@ struct KeptMovieTrack {
         try readSizes(r, stsz)
         try checkTiming(r, stts)
         try readChunks(r, stsc: stsc, offsets: offsets)
+    }
+
+    /// Entry tables copied as they are must still be well formed: a version a reader knows and
+    /// an entry count that fills the box exactly (the verifier refuses anything else, so a
+    /// file the fuzzer bent this way was refused only after its rebuild).
+    static let copiedLayouts: [FourCC: (versions: ClosedRange<UInt64>, entryBytes: Int)] = [
+        FourCC("stts"): (0...0, 8), FourCC("ctts"): (0...1, 8), FourCC("stss"): (0...0, 4), FourCC("stps"): (0...0, 4),
+        FourCC("stsc"): (0...0, 12),
+    ]
+
+    static func checkCopied(_ r: MovieBoxReader, _ b: MovieBox) throws(RedactionError) {
+        guard let layout = copiedLayouts[b.type] else { return }
+        let range = b.payload..<b.end
+        guard layout.versions.contains(try r.be(b.payload, 1, in: range)) else {
+            throw .unsupportedLayout(.mp4, reason: "a '\(b.type)' table of an unknown version")
+        }
+        let count = try r.int(b.payload + 4, 4, in: range)
+        guard count <= (b.payloadCount - 8) / layout.entryBytes, b.payloadCount == 8 + count * layout.entryBytes else {
+            throw r.malformed(b.start, "the '\(b.type)' entry count does not fill its box")
+        }
     }
 
     private mutating func readSizes(_ r: MovieBoxReader, _ b: MovieBox) throws(RedactionError) {

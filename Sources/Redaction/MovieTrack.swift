@@ -71,11 +71,17 @@ enum MovieTrack {
 enum MovieHeaders {
     /// `mvhd`, `tkhd`, `mdhd`: version 0 has 32-bit creation and modification times right
     /// after version and flags, version 1 64-bit ones. Everything else is kept.
+    static let headerSizes: [FourCC: (v0: Int, v1: Int)] = [FourCC("mvhd"): (100, 112), FourCC("tkhd"): (84, 96), FourCC("mdhd"): (24, 36)]
+
     static func zeroingTimes(_ r: MovieBoxReader, _ b: MovieBox, summary: inout ScrubSummary) throws(RedactionError) -> [UInt8] {
         let version = try r.be(b.payload, 1, in: b.payload..<b.end)
         let width = version == 1 ? 8 : 4
         guard version <= 1, b.payloadCount >= 4 + 2 * width + 8 else {
             throw r.malformed(b.start, "'\(b.type)' has an unknown version or is too short")
+        }
+        // These headers have one size per version; a longer one would carry unread bytes along.
+        if let sizes = Self.headerSizes[b.type], b.payloadCount != (version == 1 ? sizes.v1 : sizes.v0) {
+            throw r.malformed(b.start, "'\(b.type)' is not the size its version has")
         }
         var payload = Array(r.slice(b.payload..<b.end))
         let times = 4..<(4 + 2 * width)
