@@ -35,12 +35,15 @@ public struct TIFFScrubber: WholeFileScrubber {
         var summary = ScrubSummary()
         let policy = TIFFTagPolicy(options: options)
         var pages: [TIFFTagPolicy.Plan] = []
-        for directory in try Self.pages(reader, summary: &summary) {
+        let directories = try Self.pages(reader, summary: &summary)
+        for directory in directories {
             pages.append(try policy.plan(directory, reader: reader, summary: &summary))
         }
         let claim = input.claim
         let clean = try TIFFWriter(reader: reader, pages: pages, limit: options.maxFileBytes)
             .write { (size) throws(RedactionError) in try claim.grow(by: size) }
+        // Last, so the plan's and the writer's more specific refusals come first.
+        for directory in directories { try TIFFPageDecodability.require(directory, reader) }
         try EmbeddedMetadataNet.refuseMarkers(in: clean, format: .tiff)
         return (clean, summary)
     }
