@@ -24,6 +24,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
     case investigatorExists(name: String)
     case invalidInvestigatorName(String)
     case wrongPassphrase(investigator: String)
+    case signingKeyMissing(investigator: String)
     case keyringMismatch(file: String)
     case currentKeyNotHeld(fingerprint: String)
     case vaultAlreadyInitialised(path: String)
@@ -69,6 +70,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .investigatorExists(let name): "investigator \(name) already holds every agency key; nothing was changed"
         case .invalidInvestigatorName(let name):
             "investigator name \"\(name)\" is not allowed: use 1-32 letters, digits, '.', '_' or '-'"
+        case .signingKeyMissing(let name): "investigator \(name) has no signing key for the investigator service yet"
         case .wrongPassphrase(let name): "wrong passphrase for investigator \(name); no key was unlocked"
         case .keyringMismatch(let file): "keyring file \(file) holds a key that does not match the public key it names"
         case .currentKeyNotHeld(let fingerprint):
@@ -105,6 +107,8 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .keyringMissing, .keyringEmpty: "check --keyring, or run `tipvault init` to create a keyring"
         case .keyringFileMalformed, .keyringMismatch: "restore the keyring from a backup or have a colleague run `tipvault investigator add`"
         case .investigatorUnknown, .investigatorAmbiguous: "pass --investigator NAME (or set TIPVAULT_INVESTIGATOR)"
+        case .signingKeyMissing:
+            "run `tipvault whoami --keyring DIR` to create one, then give the printed key to your admin for the roster"
         case .wrongPassphrase: "check the passphrase (TIPVAULT_PASSPHRASE, --passphrase-file or the prompt)"
         case .passphraseUnavailable: "pass --passphrase-file FILE or set TIPVAULT_PASSPHRASE when there is no terminal"
         case .tipNotFound, .tipIDAmbiguous: "run `tipvault list` to see tip ids; a unique prefix of 4 or more characters is enough"
