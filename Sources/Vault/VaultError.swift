@@ -25,6 +25,9 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidInvestigatorName(String)
     case wrongPassphrase(investigator: String)
     case signingKeyMissing(investigator: String)
+    case remoteMissing(path: String)
+    case remoteInvalid(String, reason: String)
+    case remoteNotLoopback(String, reason: String)
     case keyringMismatch(file: String)
     case currentKeyNotHeld(fingerprint: String)
     case vaultAlreadyInitialised(path: String)
@@ -70,6 +73,9 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .investigatorExists(let name): "investigator \(name) already holds every agency key; nothing was changed"
         case .invalidInvestigatorName(let name):
             "investigator name \"\(name)\" is not allowed: use 1-32 letters, digits, '.', '_' or '-'"
+        case .remoteMissing(let path): "the keyring at \(path) names no investigator service"
+        case .remoteInvalid(let url, let reason): "\(url) cannot be the investigator service address: \(reason)"
+        case .remoteNotLoopback(let url, let reason): "\(url) is refused: \(reason)"
         case .signingKeyMissing(let name): "investigator \(name) has no signing key for the investigator service yet"
         case .wrongPassphrase(let name): "wrong passphrase for investigator \(name); no key was unlocked"
         case .keyringMismatch(let file): "keyring file \(file) holds a key that does not match the public key it names"
@@ -107,6 +113,10 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .keyringMissing, .keyringEmpty: "check --keyring, or run `tipvault init` to create a keyring"
         case .keyringFileMalformed, .keyringMismatch: "restore the keyring from a backup or have a colleague run `tipvault investigator add`"
         case .investigatorUnknown, .investigatorAmbiguous: "pass --investigator NAME (or set TIPVAULT_INVESTIGATOR)"
+        case .remoteMissing: "run `tipvault remote add http://127.0.0.1:PORT --keyring DIR` first"
+        case .remoteInvalid: "give the address as http://127.0.0.1:PORT"
+        case .remoteNotLoopback:
+            "run a TLS or onion proxy on this machine (stunnel, a Tor client with client authorization) and add its loopback address, e.g. `tipvault remote add http://127.0.0.1:PORT`"
         case .signingKeyMissing:
             "run `tipvault whoami --keyring DIR` to create one, then give the printed key to your admin for the roster"
         case .wrongPassphrase: "check the passphrase (TIPVAULT_PASSPHRASE, --passphrase-file or the prompt)"
