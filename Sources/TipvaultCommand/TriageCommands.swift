@@ -57,8 +57,8 @@ struct ReplyCommand: ParsableCommand {
         try Console.run { () throws(VaultError) in
             let investigation = try access.investigation(location)
             let tip = try investigation.vault.resolveTip(id)
-            try investigation.reply(message, to: tip)
-            Console.out("reply stored for tip \(tip.short); the tipster sees it with their receipt")
+            let sent = try Triage.store(try investigation.sealReply(message, to: tip), on: tip, investigation, access)
+            Console.out("reply \(sent ? "sent" : "stored") for tip \(tip.short); the tipster sees it with their receipt")
         }
     }
 }
@@ -71,9 +71,34 @@ enum Triage {
             }
             let investigation = try access.investigation(location)
             let tip = try investigation.vault.resolveTip(id)
-            try investigation.record(kind, value: value, on: tip)
+            _ = try store(try investigation.seal(kind, value: value, on: tip), on: tip, investigation, access)
             Console.out("tip \(tip.short): \(done)")
         }
+    }
+
+    /// With a remote configured (`tipvault remote add`), posts the sealed records to the
+    /// investigator service first and fails loudly if it cannot (nothing is queued), then keeps
+    /// them in the cache; without one, writes the vault directly. True when sent.
+    static func store(
+        _ sealed: Investigation.SealedTriage, on tip: TipID, _ investigation: Investigation, _ access: KeyAccess
+    ) throws(VaultError) -> Bool {
+        let ring = access.ring
+        guard let remote = try? ring.remote() else {
+            try investigation.vault.appendRecords(tip: tip, event: sealed.event, notice: sealed.notice)
+            return false
+        }
+        let passphrase = try Passphrase.read(
+            file: access.passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(investigation.investigator): ")
+        let client = ServiceClient(remote: remote, key: try ring.signingKey(investigator: investigation.investigator, passphrase: passphrase))
+        do {
+            _ = try client.send("POST", "/investigator/v1/tips/\(tip.text)/events", body: sealed.event)
+            if let notice = sealed.notice { _ = try client.send("POST", "/investigator/v1/tips/\(tip.text)/notices", body: notice) }
+        } catch {
+            throw .notSent(reason: error.description)
+        }
+        _ = try investigation.vault.storeSealedRecord(sealed.event, in: .events, tip: tip)
+        if let notice = sealed.notice { _ = try investigation.vault.storeSealedRecord(notice, in: .notices, tip: tip) }
+        return true
     }
 }
 

@@ -44,3 +44,17 @@ extension Vault {
         }
     }
 }
+
+extension Keyring {
+    /// Gives a cache vault the `agency.pub` that triage is sealed to: the agency public keys
+    /// this keyring holds, oldest generation first (the service does not serve the file).
+    /// Leaves an existing file alone.
+    public func writeAgencyKeys(intoCache directory: URL) throws(VaultError) {
+        let file = AgencyKeyFile(directory: directory)
+        guard !file.exists else { return }
+        var seen = Set<AgencyPublicKey>()
+        for entry in try entries().sorted(by: { $0.generation < $1.generation }) where seen.insert(entry.publicKey).inserted {
+            try file.append(entry.publicKey)
+        }
+    }
+}

@@ -27,6 +27,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
     case signingKeyMissing(investigator: String)
     case remoteMissing(path: String)
     case serviceUnreachable(url: String, reason: String)
+    case notSent(reason: String)
     case serviceRefused(status: Int, code: String, message: String)
     case serviceAnswerMalformed(reason: String)
     case remoteInvalid(String, reason: String)
@@ -76,6 +77,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .investigatorExists(let name): "investigator \(name) already holds every agency key; nothing was changed"
         case .invalidInvestigatorName(let name):
             "investigator name \"\(name)\" is not allowed: use 1-32 letters, digits, '.', '_' or '-'"
+        case .notSent(let reason): "\(reason); not sent, and nothing was stored"
         case .serviceUnreachable(let url, let reason): "the investigator service at \(url) did not answer: \(reason)"
         case .serviceRefused(let status, let code, let message): "the investigator service refused the request (\(status) \(code)): \(message)"
         case .serviceAnswerMalformed(let reason): "the investigator service sent an answer tipvault cannot use: \(reason)"
@@ -119,6 +121,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .keyringMissing, .keyringEmpty: "check --keyring, or run `tipvault init` to create a keyring"
         case .keyringFileMalformed, .keyringMismatch: "restore the keyring from a backup or have a colleague run `tipvault investigator add`"
         case .investigatorUnknown, .investigatorAmbiguous: "pass --investigator NAME (or set TIPVAULT_INVESTIGATOR)"
+        case .notSent: "run the command again once the investigator service answers (`tipvault sync` first if it refused the tip)"
         case .serviceUnreachable: "check the server and your local TLS or onion proxy are running (`tipvault remote show` prints the address)"
         case .serviceRefused(_, let code, _) where code == "revoked" || code == "unknown_key":
             "your signing key is not (or no longer) in the roster: ask your admin; `tipvault whoami` prints the key"

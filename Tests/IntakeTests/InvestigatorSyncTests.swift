@@ -57,7 +57,9 @@ struct InvestigatorSyncTests {
         try putRoster(1, bo: .investigator)
 
         let message = "Sync test tip \(UUID().uuidString)"
-        #expect(try server.submit(MultipartBody.tip(message: message)).status == 201)
+        let submitted = try server.submit(MultipartBody.tip(message: message))
+        #expect(submitted.status == 201)
+        let receipt = try #require(submitted.json?["receipt"] as? String)
 
         let url = "http://127.0.0.1:\(server.investigatorPort)"
         for keyring in [keyringA, keyringB.path] {
@@ -76,26 +78,32 @@ struct InvestigatorSyncTests {
         #expect(tips.count == 1 && tips[0]["firstLine"] as? String == message)
         let tipID = try #require(tips[0]["id"] as? String)
 
-        // A triage event sealed to agency.pub, posted to the service (what A's `status` will do).
-        let agency = try #require(try Vault.agencyPublicKeys(in: server.vault).last)
-        let day = try Vault(readingFrom: server.vault, policy: .init()).today()
-        let event = SealedBox.seal(
-            InvestigatorClient.padded(#"{"by":"ana","day":"\#(day)","kind":"status","tip":"\#(tipID)","value":"triaged","version":2}"#),
-            to: agency)
-        #expect(
-            try InvestigatorClient(port: server.investigatorPort, key: admin).send("POST", "/investigator/v1/tips/\(tipID)/events", body: event)
-                .status == 201)
+        // A replies and sets a status on the cache: both go to the service first.
+        let reply = "Thank you, what time was it? \(UUID().uuidString.prefix(6))"
+        let replied = try tipvault(server, ["reply", tipID, reply, "--vault", cacheA, "--keyring", keyringA])
+        #expect(replied.status == 0, "\(replied.err)")
+        #expect(replied.out == "reply sent for tip \(tipID.prefix(10)); the tipster sees it with their receipt\n")
+        let status = try tipvault(server, ["status", tipID, "triaged", "--vault", cacheA, "--keyring", keyringA])
+        #expect(status.status == 0, "\(status.err)")
+        let seen = try RawConnection.postJSON(port: server.port, "/api/v1/followup", ["receipt": receipt])
+        #expect(seen.json?["status"] as? String == "triaged", "\(seen.text)")
+        #expect((seen.json?["replies"] as? [[String: Any]])?.map { $0["text"] as? String } == [reply])
 
+        // A's own cache already holds what A sent: syncing stores nothing, twice.
         let second = try sync(keyringA, cacheA)
-        #expect(second.out == "synced from \(url): 0 new tips, 0 envelopes, 1 event, 0 notices, 0 removed\n", "\(second.err)")
+        #expect(second.out == "synced from \(url): 0 new tips, 0 envelopes, 0 events, 0 notices, 0 removed\n", "\(second.err)")
         let again = try sync(keyringA, cacheA)
-        #expect(again.out == "synced from \(url): 0 new tips, 0 envelopes, 0 events, 0 notices, 0 removed\n", "\(again.err)")
+        #expect(again.out == second.out, "\(again.err)")
 
         let syncB = try sync(keyringB.path, cacheB)
-        #expect(syncB.out == "synced from \(url): 1 new tip, 1 envelope, 1 event, 0 notices, 0 removed\n", "\(syncB.err)")
+        #expect(syncB.out == "synced from \(url): 1 new tip, 1 envelope, 2 events, 2 notices, 0 removed\n", "\(syncB.err)")
         let showB = try tipvault(server, ["show", tipID, "--json", "--vault", cacheB, "--keyring", keyringB.path])
         let detail = try #require(try json(showB.out) as? [String: Any], "\(showB.err)")
         #expect((detail["state"] as? [String: Any])?["status"] as? String == "triaged")
+        let events = try #require(detail["events"] as? [[String: Any]], "\(showB.out)")
+        #expect(events.map { $0["kind"] as? String } == ["reply", "status"])
+        #expect(events.map { $0["by"] as? String } == ["ana", "ana"])
+        #expect(events.first?["value"] as? String == reply)
 
         // Purged on the server: gone from the cache on the next sync.
         #expect(try adminClient.send("POST", "/investigator/v1/tips/\(tipID)/purge").status == 200)
@@ -115,5 +123,8 @@ struct InvestigatorSyncTests {
         _ = server.stop()
         let down = try sync(keyringA, cacheA)
         #expect(down.status == 1 && down.err.contains("tipvault: error: the investigator service at \(url) did not answer"), "\(down.err)")
+        let unsent = try tipvault(server, ["note", tipID, "never stored", "--vault", cacheB, "--keyring", keyringB.path])
+        #expect(unsent.status == 1 && unsent.err.contains("not sent, and nothing was stored"), "\(unsent.err)")
+        #expect(try tipvault(server, ["show", tipID, "--json", "--vault", cacheB, "--keyring", keyringB.path]).out.contains("never stored") == false)
     }
 }
