@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TiplineCrypto
 import TiplineVault
 
 /// `status`, `assign`, `tag`, `note`: each one triage event sealed to the agency key.
@@ -55,9 +56,9 @@ struct ReplyCommand: ParsableCommand {
 
     func run() throws {
         try Console.run { () throws(VaultError) in
-            let investigation = try access.investigation(location)
+            let (investigation, passphrase) = try access.unlockedInvestigation(location)
             let tip = try investigation.vault.resolveTip(id)
-            let sent = try Triage.store(try investigation.sealReply(message, to: tip), on: tip, investigation, access)
+            let sent = try Triage.store(try investigation.sealReply(message, to: tip), on: tip, investigation, access, passphrase)
             Console.out("reply \(sent ? "sent" : "stored") for tip \(tip.short); the tipster sees it with their receipt")
         }
     }
@@ -69,9 +70,9 @@ enum Triage {
             guard !value.isEmpty, value.count <= 20_000 else {
                 throw .documentMalformed(tip: id, reason: "the \(kind.rawValue) text must be 1 to 20000 characters")
             }
-            let investigation = try access.investigation(location)
+            let (investigation, passphrase) = try access.unlockedInvestigation(location)
             let tip = try investigation.vault.resolveTip(id)
-            _ = try store(try investigation.seal(kind, value: value, on: tip), on: tip, investigation, access)
+            _ = try store(try investigation.seal(kind, value: value, on: tip), on: tip, investigation, access, passphrase)
             Console.out("tip \(tip.short): \(done)")
         }
     }
@@ -80,15 +81,15 @@ enum Triage {
     /// investigator service first and fails loudly if it cannot (nothing is queued), then keeps
     /// them in the cache; without one, writes the vault directly. True when sent.
     static func store(
-        _ sealed: Investigation.SealedTriage, on tip: TipID, _ investigation: Investigation, _ access: KeyAccess
+        _ sealed: Investigation.SealedTriage, on tip: TipID, _ investigation: Investigation, _ access: KeyAccess,
+        _ passphrase: SecureBytes
     ) throws(VaultError) -> Bool {
         let ring = access.ring
-        guard let remote = try? ring.remote() else {
+        let remote: RemoteConfig
+        do { remote = try ring.remote() } catch .remoteMissing {
             try investigation.vault.appendRecords(tip: tip, event: sealed.event, notice: sealed.notice)
             return false
         }
-        let passphrase = try Passphrase.read(
-            file: access.passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(investigation.investigator): ")
         let client = ServiceClient(remote: remote, key: try ring.signingKey(investigator: investigation.investigator, passphrase: passphrase))
         do {
             _ = try client.send("POST", "/investigator/v1/tips/\(tip.text)/events", body: sealed.event)
