@@ -32,6 +32,30 @@ public enum PassphraseWrap {
     static func wrap(_ key: AgencySecretKey, passphrase: SecureBytes, cost: Argon2Cost, salt: [UInt8], nonce: [UInt8])
         throws(CryptoError) -> [UInt8]
     {
+        try wrap(secret: key.secretBytes, passphrase: passphrase, cost: cost, salt: salt, nonce: nonce)
+    }
+
+    /// Wraps an investigator's Ed25519 signing key (its 32-byte seed) the same way (FORMAT.md
+    /// §9, §12): one format and one cost for every secret a keyring holds.
+    public static func wrap(signingKey key: InvestigatorSigningKey, passphrase: SecureBytes, cost: Argon2Cost)
+        throws(CryptoError) -> [UInt8]
+    {
+        try wrap(
+            secret: key.seed, passphrase: passphrase, cost: cost,
+            salt: SecureBytes.random(count: Argon2.saltBytes).bytesCopy,
+            nonce: SecureBytes.random(count: nonceBytes).bytesCopy)
+    }
+
+    /// The signing key a `wrap(signingKey:…)` blob holds.
+    public static func unwrapSigningKey(_ blob: [UInt8], passphrase: SecureBytes) throws(CryptoError) -> InvestigatorSigningKey {
+        try InvestigatorSigningKey(seed: try unwrapSecret(blob, passphrase: passphrase))
+    }
+
+    /// A 32-byte secret (agency secret key or signing seed) sealed under the passphrase.
+    static func wrap(secret: SecureBytes, passphrase: SecureBytes, cost: Argon2Cost, salt: [UInt8], nonce: [UInt8])
+        throws(CryptoError) -> [UInt8]
+    {
+        precondition(secret.count == Box.secretKeyBytes, "wrapped secrets are \(Box.secretKeyBytes) bytes")
         _ = SodiumRuntime.ready
         guard cost.opsLimit <= maxOpsLimit, cost.memLimitBytes <= maxMemLimitBytes else {
             throw .invalidArgon2Cost(
@@ -48,7 +72,7 @@ public enum PassphraseWrap {
         blob += nonce
         var sealed = [UInt8](repeating: 0, count: Box.secretKeyBytes + macBytes)
         let status = crypto_secretbox_easy(
-            &sealed, key.secretBytes.baseAddress, UInt64(Box.secretKeyBytes), nonce, wrappingKey.baseAddress)
+            &sealed, secret.baseAddress, UInt64(Box.secretKeyBytes), nonce, wrappingKey.baseAddress)
         precondition(status == 0, "crypto_secretbox_easy failed")
         return blob + sealed
     }
@@ -56,6 +80,10 @@ public enum PassphraseWrap {
     /// `wrongPassphrase` if the passphrase (or the sealed bytes) do not authenticate;
     /// `malformedWrappedKey` for anything that is not a v1 blob.
     public static func unwrap(_ blob: [UInt8], passphrase: SecureBytes) throws(CryptoError) -> AgencySecretKey {
+        try AgencySecretKey(secretBytes: try unwrapSecret(blob, passphrase: passphrase))
+    }
+
+    static func unwrapSecret(_ blob: [UInt8], passphrase: SecureBytes) throws(CryptoError) -> SecureBytes {
         _ = SodiumRuntime.ready
         guard blob.count == blobBytes, Array(blob[0..<magic.count]) == magic, blob[magic.count] == version else {
             throw .malformedWrappedKey
@@ -81,6 +109,6 @@ public enum PassphraseWrap {
         let status = crypto_secretbox_open_easy(
             secret.baseAddress, sealed, UInt64(sealed.count), nonce, wrappingKey.baseAddress)
         guard status == 0 else { throw .wrongPassphrase }
-        return try AgencySecretKey(secretBytes: secret)
+        return secret
     }
 }

@@ -31,6 +31,9 @@ struct InvestigatorRoutes: Sendable {
             router.post("\(Self.prefix)/tips/:id/\(table.rawValue)") { request, context in
                 try await post(request, tip: context.parameters.get("id"), table: table)
             }
+            router.get("\(Self.prefix)/tips/:id/\(table.rawValue)/:record") { request, context in
+                try await record(request, tip: context.parameters.get("id"), id: context.parameters.get("record"), table: table)
+            }
         }
     }
 
@@ -101,6 +104,20 @@ struct InvestigatorRoutes: Sendable {
             var stored: Bool
         }
         return InvestigatorResponses.json(Body(id: result.id, stored: result.stored), status: result.stored ? .created : .ok)
+    }
+
+    /// One stored sealed record's bytes by its content id, so a client can mirror what
+    /// `changes` lists without the change list carrying every record.
+    func record(_ request: Request, tip text: String?, id: String?, table: Vault.SealedRecordTable) async throws -> Response {
+        _ = try await auth.authenticate(request)
+        let tip = try Self.tipID(text)
+        guard let id, id.utf8.count == 32, id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw InvestigatorError.notFound
+        }
+        let vault = self.vault
+        guard let sealed = try await blocking({ try vault.sealedRecord(id, in: table, tip: tip) }) else { throw InvestigatorError.notFound }
+        return Response(
+            status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: sealed)))
     }
 
     /// Admin only: deletes the tip with its envelopes, chunks, events and notices, then

@@ -25,6 +25,9 @@ struct InitCommand: ParsableCommand {
             Console.out("created agency key \(key.fingerprint)")
             Console.out("public key: \(location.url.appendingPathComponent(Vault.agencyKeyFileName).path) (give this file to the intake server)")
             Console.out("keyring: \(ring.directory.path) (investigator \(investigator); keep it off the server)")
+            if let signing = try ring.signingPublicKey(investigator: investigator) {
+                Console.out("signing key: \(signing.text) (for the investigator service roster)")
+            }
         }
     }
 }
@@ -75,6 +78,9 @@ struct InvestigatorCommand: ParsableCommand {
                 let added = try ring.addInvestigator(
                     name, newPassphrase: theirs, unlockingAs: me, passphrase: passphrase, cost: KeyringCost.current)
                 Console.out("investigator \(name) now holds \(added) agency key\(added == 1 ? "" : "s")")
+                if let signing = try ring.signingPublicKey(investigator: name) {
+                    Console.out("signing key of \(name): \(signing.text) (for the investigator service roster)")
+                }
             }
         }
     }
@@ -90,6 +96,32 @@ struct InvestigatorCommand: ParsableCommand {
                     ["INVESTIGATOR", "GENERATION", "AGENCY KEY"],
                     entries.map { [$0.investigator, String($0.generation), $0.publicKey.fingerprint] })
             }
+        }
+    }
+}
+
+/// Prints the investigator's signing public key for the admin's roster, creating the key first
+/// for a keyring made before the investigator service existed.
+struct WhoamiCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whoami", abstract: "Print your investigator-service signing key (created on first use) for the roster.")
+
+    @OptionGroup var access: KeyAccess
+
+    func run() throws {
+        try Console.run { () throws(VaultError) in
+            let ring = access.ring
+            let name = try ring.resolveInvestigator(access.investigator ?? ProcessInfo.processInfo.environment["TIPVAULT_INVESTIGATOR"])
+            var key = try ring.signingPublicKey(investigator: name)
+            if key == nil {
+                let passphrase = try Passphrase.read(
+                    file: access.passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(name): ")
+                key = try ring.ensureSigningKey(investigator: name, passphrase: passphrase, cost: KeyringCost.current).key
+                Console.note("created a signing key for \(name) (keyring upgraded for the investigator service)")
+            }
+            Console.out("investigator: \(name)")
+            Console.out("signing-key: \(key!.text)")
+            Console.out("fingerprint: \(key!.fingerprint)")
         }
     }
 }

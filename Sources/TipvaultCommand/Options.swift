@@ -52,8 +52,17 @@ struct KeyAccess: ParsableArguments {
     }
 
     func investigation(_ location: VaultLocation, readOnly: Bool = false) throws(VaultError) -> Investigation {
+        try unlockedInvestigation(location, readOnly: readOnly).investigation
+    }
+
+    /// The investigation and the passphrase that unlocked it, for writes that also need the
+    /// signing key (one prompt, not two).
+    func unlockedInvestigation(_ location: VaultLocation, readOnly: Bool = false) throws(VaultError) -> (
+        investigation: Investigation, passphrase: SecureBytes
+    ) {
         let vault = try readOnly ? location.openReadOnly() : location.open()
-        let (name, keys) = try unlock()
-        return Investigation(vault: vault, keys: keys, investigator: name)
+        let name = try ring.resolveInvestigator(investigator ?? ProcessInfo.processInfo.environment["TIPVAULT_INVESTIGATOR"])
+        let passphrase = try Passphrase.read(file: passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(name): ")
+        return (Investigation(vault: vault, keys: try ring.unlock(investigator: name, passphrase: passphrase), investigator: name), passphrase)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TiplineCrypto
 import TiplineVault
 
 /// `status`, `assign`, `tag`, `note`: each one triage event sealed to the agency key.
@@ -55,10 +56,10 @@ struct ReplyCommand: ParsableCommand {
 
     func run() throws {
         try Console.run { () throws(VaultError) in
-            let investigation = try access.investigation(location)
+            let (investigation, passphrase) = try access.unlockedInvestigation(location)
             let tip = try investigation.vault.resolveTip(id)
-            try investigation.reply(message, to: tip)
-            Console.out("reply stored for tip \(tip.short); the tipster sees it with their receipt")
+            let sent = try Triage.store(try investigation.sealReply(message, to: tip), on: tip, investigation, access, passphrase)
+            Console.out("reply \(sent ? "sent" : "stored") for tip \(tip.short); the tipster sees it with their receipt")
         }
     }
 }
@@ -69,11 +70,36 @@ enum Triage {
             guard !value.isEmpty, value.count <= 20_000 else {
                 throw .documentMalformed(tip: id, reason: "the \(kind.rawValue) text must be 1 to 20000 characters")
             }
-            let investigation = try access.investigation(location)
+            let (investigation, passphrase) = try access.unlockedInvestigation(location)
             let tip = try investigation.vault.resolveTip(id)
-            try investigation.record(kind, value: value, on: tip)
+            _ = try store(try investigation.seal(kind, value: value, on: tip), on: tip, investigation, access, passphrase)
             Console.out("tip \(tip.short): \(done)")
         }
+    }
+
+    /// With a remote configured (`tipvault remote add`), posts the sealed records to the
+    /// investigator service first and fails loudly if it cannot (nothing is queued), then keeps
+    /// them in the cache; without one, writes the vault directly. True when sent.
+    static func store(
+        _ sealed: Investigation.SealedTriage, on tip: TipID, _ investigation: Investigation, _ access: KeyAccess,
+        _ passphrase: SecureBytes
+    ) throws(VaultError) -> Bool {
+        let ring = access.ring
+        let remote: RemoteConfig
+        do { remote = try ring.remote() } catch .remoteMissing {
+            try investigation.vault.appendRecords(tip: tip, event: sealed.event, notice: sealed.notice)
+            return false
+        }
+        let client = ServiceClient(remote: remote, key: try ring.signingKey(investigator: investigation.investigator, passphrase: passphrase))
+        do {
+            _ = try client.send("POST", "/investigator/v1/tips/\(tip.text)/events", body: sealed.event)
+            if let notice = sealed.notice { _ = try client.send("POST", "/investigator/v1/tips/\(tip.text)/notices", body: notice) }
+        } catch {
+            throw .notSent(reason: error.description)
+        }
+        _ = try investigation.vault.storeSealedRecord(sealed.event, in: .events, tip: tip)
+        if let notice = sealed.notice { _ = try investigation.vault.storeSealedRecord(notice, in: .notices, tip: tip) }
+        return true
     }
 }
 

@@ -5,8 +5,21 @@ import TiplineCrypto
 /// investigator holding it can read them; the server cannot). A status change also leaves the
 /// tipster a notice sealed to their reply key, so they see progress while the server learns nothing.
 extension Investigation {
+    /// The sealed bytes of one triage action: the event for the agency and, for a status or a
+    /// reply, the notice for the tipster. Made apart from storing so `tipvault` can post them
+    /// to the investigator service before keeping them in its cache.
+    public struct SealedTriage: Sendable {
+        public let event: [UInt8]
+        public let notice: [UInt8]?
+    }
+
     /// Records a triage event (status, assign, tag, untag, note).
     public func record(_ kind: TriageEvent.Kind, value: String, on tip: TipID) throws(VaultError) {
+        let sealed = try seal(kind, value: value, on: tip)
+        try vault.appendEvent(tip: tip, sealed: sealed.event, notice: sealed.notice)
+    }
+
+    public func seal(_ kind: TriageEvent.Kind, value: String, on tip: TipID) throws(VaultError) -> SealedTriage {
         try requireCurrentKey()
         let day = vault.today()
         let event = TriageEvent(tip: tip, kind: kind, value: value, by: investigator, day: day)
@@ -14,18 +27,23 @@ extension Investigation {
         if kind == .status, let replyKey = try replyKey(tip, required: false) {
             notice = try seal(TipsterNotice(kind: .status, day: day, text: value), to: replyKey)
         }
-        try vault.appendEvent(tip: tip, sealed: try sealForAgency(event), notice: notice)
+        return SealedTriage(event: try sealForAgency(event), notice: notice)
     }
 
     /// Sends `message` to the tipster (sealed to their reply key) and keeps a copy for the record
     /// (a `reply` event sealed to the agency key), in one commit.
     public func reply(_ message: String, to tip: TipID) throws(VaultError) {
+        let sealed = try sealReply(message, to: tip)
+        try vault.appendEvent(tip: tip, sealed: sealed.event, notice: sealed.notice)
+    }
+
+    public func sealReply(_ message: String, to tip: TipID) throws(VaultError) -> SealedTriage {
         try requireCurrentKey()
         guard let replyKey = try replyKey(tip, required: true) else { throw .noReplyKey(tip: tip.text) }
         let day = vault.today()
         let notice = try seal(TipsterNotice(kind: .reply, day: day, text: message), to: replyKey)
         let event = TriageEvent(tip: tip, kind: .reply, value: message, by: investigator, day: day)
-        try vault.appendEvent(tip: tip, sealed: try sealForAgency(event), notice: notice)
+        return SealedTriage(event: try sealForAgency(event), notice: notice)
     }
 
     private func replyKey(_ tip: TipID, required: Bool) throws(VaultError) -> ReplyPublicKey? {

@@ -4,6 +4,7 @@ import TiplinePolicy
 
 /// The three key ceremonies: `init` (first agency key), `rotate` (a new key; old tips stay
 /// readable with the old ones) and `investigator add` (the same keys under another passphrase).
+/// `init` and `investigator add` also create the investigator's signing key (Keyring+Signing).
 extension Keyring {
     /// Creates the first agency keypair, writes `agency.pub` in `vaultDirectory` (and the vault
     /// database), and stores the secret key wrapped for `investigator`. Returns the public key.
@@ -17,6 +18,7 @@ extension Keyring {
         _ = try Vault(directory: vaultDirectory, policy: policy)
         let key = AgencySecretKey.generate()
         try store(key, generation: 1, investigator: investigator, passphrase: passphrase, cost: cost)
+        _ = try createSigningKey(investigator: investigator, passphrase: passphrase, cost: cost)
         try file.append(key.publicKey)
         return key.publicKey
     }
@@ -62,6 +64,9 @@ extension Keyring {
             added += 1
         }
         guard added > 0 else { throw .investigatorExists(name: newInvestigator) }
+        if try signingPublicKey(investigator: newInvestigator) == nil {
+            _ = try createSigningKey(investigator: newInvestigator, passphrase: newPassphrase, cost: cost)
+        }
         return added
     }
 }

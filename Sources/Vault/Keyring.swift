@@ -98,31 +98,46 @@ public struct Keyring: Sendable {
             wrapped: \(Data(wrapped).base64EncodedString())
 
             """
+        try createDirectory()
+        // O_EXCL: an existing file (another key of the same generation, a restored backup) is
+        // never replaced; the next free name is used instead. Readers go by contents, not names.
+        for attempt in 1...100 {
+            let suffix = attempt == 1 ? "" : "-\(attempt)"
+            let url = directory.appendingPathComponent("\(investigator).\(generation)\(suffix).\(Self.fileExtension)")
+            if try writeExclusive(text, to: url, skipExisting: true) { return }
+        }
+        throw .fileIO(path: directory.path, reason: "no free keyring file name for \(investigator) generation \(generation)")
+    }
+
+    func createDirectory() throws(VaultError) {
         do {
             try FileManager.default.createDirectory(
                 at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw .fileIO(path: directory.path, reason: "cannot create the keyring directory")
         }
-        // O_EXCL: an existing file (another key of the same generation, a restored backup) is
-        // never replaced; the next free name is used instead. Readers go by contents, not names.
-        for attempt in 1...100 {
-            let suffix = attempt == 1 ? "" : "-\(attempt)"
-            let url = directory.appendingPathComponent("\(investigator).\(generation)\(suffix).\(Self.fileExtension)")
-            let fd = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-            if fd < 0 && errno == EEXIST { continue }
-            guard fd >= 0 else { throw .fileIO(path: url.path, reason: "cannot create the keyring file") }
-            let bytes = Array(text.utf8)
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            let synced = fsync(fd) == 0
-            close(fd)
-            guard written == bytes.count, synced else {
-                unlink(url.path)
-                throw .fileIO(path: url.path, reason: "cannot write the keyring file")
-            }
-            return
+    }
+
+    /// Writes a new 0600 file with O_EXCL and fsync. Returns false when it exists and
+    /// `skipExisting`; otherwise an existing file is an error, never replaced.
+    @discardableResult
+    func writeExclusive(_ text: String, to url: URL, skipExisting: Bool = false) throws(VaultError) -> Bool {
+        try createDirectory()
+        let fd = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == EEXIST {
+            if skipExisting { return false }
+            throw .fileIO(path: url.path, reason: "it already exists; nothing was overwritten")
         }
-        throw .fileIO(path: directory.path, reason: "no free keyring file name for \(investigator) generation \(generation)")
+        guard fd >= 0 else { throw .fileIO(path: url.path, reason: "cannot create the keyring file") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced else {
+            unlink(url.path)
+            throw .fileIO(path: url.path, reason: "cannot write the keyring file")
+        }
+        return true
     }
 
     static func validate(name: String) throws(VaultError) {

@@ -150,6 +150,21 @@ extension Vault {
         case notices
     }
 
+    /// The sealed bytes of the record of `tip` named `id` (FORMAT.md §14.3), for a client that
+    /// mirrors what `changes` lists; nil when the tip holds no such record.
+    public func sealedRecord(_ id: String, in table: SealedRecordTable, tip: TipID) throws(VaultError) -> [UInt8]? {
+        try perform("reading a sealed record") {
+            try pool.read { db in
+                let cursor = try Data.fetchCursor(
+                    db, sql: "SELECT sealed FROM \(table.rawValue) WHERE tip_id = ? ORDER BY seq", arguments: [tip.text])
+                while let sealed = try cursor.next() {
+                    if RecordDigest.id(of: sealed) == id { return [UInt8](sealed) }
+                }
+                return nil
+            }
+        }
+    }
+
     /// Stores an opaque sealed record for `tip` in one durable commit, unless the tip already
     /// holds a record with identical bytes (a retried POST): returns its id (FORMAT.md §14.3)
     /// and whether it was stored now; nil when no such tip exists.

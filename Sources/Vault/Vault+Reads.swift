@@ -223,6 +223,11 @@ extension Vault {
     }
 
     /// Stores a sealed triage event, and optionally a sealed tipster notice, in one durable commit.
+    /// Stores one sealed triage action (event and optional notice) in one commit.
+    public func appendRecords(tip: TipID, event: [UInt8], notice: [UInt8]?) throws(VaultError) {
+        try appendEvent(tip: tip, sealed: event, notice: notice)
+    }
+
     func appendEvent(tip: TipID, sealed: [UInt8], notice: [UInt8]?) throws(VaultError) {
         try durableWrite("recording a triage event") { db in
             let seq = try Int.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) + 1 FROM events WHERE tip_id = ?", arguments: [tip.text]) ?? 1

@@ -24,6 +24,14 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
     case investigatorExists(name: String)
     case invalidInvestigatorName(String)
     case wrongPassphrase(investigator: String)
+    case signingKeyMissing(investigator: String)
+    case remoteMissing(path: String)
+    case serviceUnreachable(url: String, reason: String)
+    case notSent(reason: String)
+    case serviceRefused(status: Int, code: String, message: String)
+    case serviceAnswerMalformed(reason: String)
+    case remoteInvalid(String, reason: String)
+    case remoteNotLoopback(String, reason: String)
     case keyringMismatch(file: String)
     case currentKeyNotHeld(fingerprint: String)
     case vaultAlreadyInitialised(path: String)
@@ -69,6 +77,14 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .investigatorExists(let name): "investigator \(name) already holds every agency key; nothing was changed"
         case .invalidInvestigatorName(let name):
             "investigator name \"\(name)\" is not allowed: use 1-32 letters, digits, '.', '_' or '-'"
+        case .notSent(let reason): "\(reason); not sent, and nothing was stored"
+        case .serviceUnreachable(let url, let reason): "the investigator service at \(url) did not answer: \(reason)"
+        case .serviceRefused(let status, let code, let message): "the investigator service refused the request (\(status) \(code)): \(message)"
+        case .serviceAnswerMalformed(let reason): "the investigator service sent an answer tipvault cannot use: \(reason)"
+        case .remoteMissing(let path): "the keyring at \(path) names no investigator service"
+        case .remoteInvalid(let url, let reason): "\(url) cannot be the investigator service address: \(reason)"
+        case .remoteNotLoopback(let url, let reason): "\(url) is refused: \(reason)"
+        case .signingKeyMissing(let name): "investigator \(name) has no signing key for the investigator service yet"
         case .wrongPassphrase(let name): "wrong passphrase for investigator \(name); no key was unlocked"
         case .keyringMismatch(let file): "keyring file \(file) holds a key that does not match the public key it names"
         case .currentKeyNotHeld(let fingerprint):
@@ -105,6 +121,17 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .keyringMissing, .keyringEmpty: "check --keyring, or run `tipvault init` to create a keyring"
         case .keyringFileMalformed, .keyringMismatch: "restore the keyring from a backup or have a colleague run `tipvault investigator add`"
         case .investigatorUnknown, .investigatorAmbiguous: "pass --investigator NAME (or set TIPVAULT_INVESTIGATOR)"
+        case .notSent: "run the command again once the investigator service answers (`tipvault sync` first if it refused the tip)"
+        case .serviceUnreachable: "check the server and your local TLS or onion proxy are running (`tipvault remote show` prints the address)"
+        case .serviceRefused(_, let code, _) where code == "revoked" || code == "unknown_key":
+            "your signing key is not (or no longer) in the roster: ask your admin; `tipvault whoami` prints the key"
+        case .serviceRefused(_, let code, _) where code == "stale_timestamp": "check this machine's clock (the service allows 5 minutes either way)"
+        case .remoteMissing: "run `tipvault remote add http://127.0.0.1:PORT --keyring DIR` first"
+        case .remoteInvalid: "give the address as http://127.0.0.1:PORT"
+        case .remoteNotLoopback:
+            "run a TLS or onion proxy on this machine (stunnel, a Tor client with client authorization) and add its loopback address, e.g. `tipvault remote add http://127.0.0.1:PORT`"
+        case .signingKeyMissing:
+            "run `tipvault whoami --keyring DIR` to create one, then give the printed key to your admin for the roster"
         case .wrongPassphrase: "check the passphrase (TIPVAULT_PASSPHRASE, --passphrase-file or the prompt)"
         case .passphraseUnavailable: "pass --passphrase-file FILE or set TIPVAULT_PASSPHRASE when there is no terminal"
         case .tipNotFound, .tipIDAmbiguous: "run `tipvault list` to see tip ids; a unique prefix of 4 or more characters is enough"

@@ -134,6 +134,15 @@ struct InvestigatorServiceTests {
         let entry = try #require((after.json?["tips"] as? [[String: Any]])?.first)
         #expect((entry["events"] as? [Any])?.count == 1)
         #expect((entry["notices"] as? [Any])?.count == 1)
+        // Each listed record downloads by its id, byte for byte; unknown ids and other tips' do not.
+        let eventID = try #require((entry["events"] as? [[String: Any]])?.first?["id"] as? String)
+        let noticeID = try #require((entry["notices"] as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try benClient.send("GET", "/investigator/v1/tips/\(tipText)/events/\(eventID)").body == event)
+        #expect(try benClient.send("GET", "/investigator/v1/tips/\(tipText)/notices/\(noticeID)").body == notice)
+        #expect(try benClient.send("GET", "/investigator/v1/tips/\(tipText)/notices/\(eventID)").errorCode == "not_found")
+        #expect(try benClient.send("GET", "/investigator/v1/tips/\(TipID.random().text)/events/\(eventID)").errorCode == "not_found")
+        #expect(try benClient.send("GET", "/investigator/v1/tips/\(tipText)/events/XYZ").errorCode == "not_found")
+        #expect(try RawConnection.exchange(port: server.investigatorPort, "GET", "/investigator/v1/tips/\(tipText)/events/\(eventID)").status == 401)
         let shown = try server.showTip(tipText)
         #expect((shown["state"] as? [String: Any])?["status"] as? String == "triaged")
 

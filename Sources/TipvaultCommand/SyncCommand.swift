@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import TiplineCrypto
+import TiplineVault
+
+/// `tipvault sync`: mirrors the investigator service into a local cache vault (same format, so
+/// `list`, `show` and `export --vault CACHE` work offline). It asks for the full change list
+/// each time: the id set is how deletions are learnt (a purged tip leaves the cache), and
+/// whatever the cache already holds (envelopes by seq, records by content id) is not fetched
+/// or stored again, so a second sync stores nothing.
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Pull new tips, follow-ups, triage and replies from the investigator service into a cache vault.")
+
+    @Option(name: .long, help: ArgumentHelp("The local cache vault directory (created on first sync).", valueName: "DIR"))
+    var vault: String
+    @OptionGroup var access: KeyAccess
+
+    struct Counts { var tips = 0, envelopes = 0, events = 0, notices = 0, removed = 0 }
+
+    func run() throws {
+        try Console.run { () throws(VaultError) in
+            let ring = access.ring
+            let name = try ring.resolveInvestigator(access.investigator ?? ProcessInfo.processInfo.environment["TIPVAULT_INVESTIGATOR"])
+            let remote = try ring.remote()
+            guard try ring.signingPublicKey(investigator: name) != nil else { throw .signingKeyMissing(investigator: name) }
+            let passphrase = try Passphrase.read(file: access.passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(name): ")
+            let client = ServiceClient(remote: remote, key: try ring.signingKey(investigator: name, passphrase: passphrase))
+            let cacheURL = URL(fileURLWithPath: vault, isDirectory: true)
+            let cache = try Vault(directory: cacheURL, policy: .init())
+            try ring.writeAgencyKeys(intoCache: cacheURL)
+            let counts = try Self.sync(client: client, cache: cache)
+            Console.out(
+                "synced from \(remote.url): \(counts.tips) new tip\(counts.tips == 1 ? "" : "s"), \(counts.envelopes) envelope\(counts.envelopes == 1 ? "" : "s"), "
+                    + "\(counts.events) event\(counts.events == 1 ? "" : "s"), \(counts.notices) notice\(counts.notices == 1 ? "" : "s"), \(counts.removed) removed"
+            )
+        }
+    }
+
+    static func sync(client: ServiceClient, cache: Vault) throws(VaultError) -> Counts {
+        struct Listing: Decodable { var tips: [TipChanges] }
+        let answer = try client.send("GET", "/investigator/v1/changes")
+        let listing: Listing
+        do { listing = try JSONDecoder().decode(Listing.self, from: Data(answer.body)) } catch {
+            throw .serviceAnswerMalformed(reason: "the change list is not the expected JSON")
+        }
+        let local = Dictionary(try cache.changes(since: nil).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var counts = Counts()
+        for tip in listing.tips {
+            guard let id = TipID(tip.id), id.text == tip.id else { throw .serviceAnswerMalformed(reason: "a tip id is invalid") }
+            let mine = local[tip.id]
+            if mine == nil { counts.tips += 1 }
+            let haveSeqs = Set(mine?.envelopes.map(\.seq) ?? [])
+            for envelope in tip.envelopes.sorted(by: { $0.seq < $1.seq }) where !haveSeqs.contains(envelope.seq) {
+                let stream = try client.send("GET", "/investigator/v1/tips/\(tip.id)/envelopes/\(envelope.seq)")
+                let (header, parts) = try EnvelopeStream.parse(stream.body)
+                if try cache.mirrorEnvelope(tip: id, tipDay: tip.day, seq: envelope.seq, day: envelope.day, header: header, parts: parts) {
+                    counts.envelopes += 1
+                }
+            }
+            for (table, records, have) in [
+                (Vault.SealedRecordTable.events, tip.events, Set(mine?.events.map(\.id) ?? [])),
+                (.notices, tip.notices, Set(mine?.notices.map(\.id) ?? [])),
+            ] {
+                for record in records.sorted(by: { $0.seq < $1.seq }) where !have.contains(record.id) {
+                    let sealed = try client.send("GET", "/investigator/v1/tips/\(tip.id)/\(table.rawValue)/\(record.id)").body
+                    guard RecordDigest.id(of: sealed) == record.id else {
+                        throw .serviceAnswerMalformed(reason: "a sealed record does not match its id")
+                    }
+                    if try cache.storeSealedRecord(sealed, in: table, tip: id)?.stored == true {
+                        if table == .events { counts.events += 1 } else { counts.notices += 1 }
+                    }
+                }
+            }
+        }
+        let remoteIDs = Set(listing.tips.map(\.id))
+        for gone in local.keys.sorted() where !remoteIDs.contains(gone) {
+            guard let id = TipID(gone) else { continue }
+            do { _ = try cache.purge(tip: id) } catch .notCompacted {}
+            counts.removed += 1
+        }
+        return counts
+    }
+}
