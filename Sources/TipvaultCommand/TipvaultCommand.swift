@@ -13,7 +13,8 @@ struct TipvaultCommand: ParsableCommand {
             Ids may be shortened to any unique prefix of 4 or more characters.
             """,
         subcommands: [
-            InitCommand.self, InvestigatorCommand.self, RotateCommand.self, WhoamiCommand.self, RemoteCommand.self, SyncCommand.self,
+            InitCommand.self, InvestigatorCommand.self, RotateCommand.self, WhoamiCommand.self, RemoteCommand.self, RosterCommand.self,
+            SyncCommand.self,
             ListCommand.self, ShowCommand.self, ExportCommand.self,
             StatusCommand.self, AssignCommand.self, TagCommand.self, NoteCommand.self,
             ReplyCommand.self, PurgeCommand.self, ForwardCommand.self, OpenEnvelopeCommand.self,

@@ -30,6 +30,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
     case notSent(reason: String)
     case serviceRefused(status: Int, code: String, message: String)
     case serviceAnswerMalformed(reason: String)
+    case rosterChangeInvalid(reason: String)
     case remoteInvalid(String, reason: String)
     case remoteNotLoopback(String, reason: String)
     case keyringMismatch(file: String)
@@ -81,6 +82,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible, Sendable {
         case .serviceUnreachable(let url, let reason): "the investigator service at \(url) did not answer: \(reason)"
         case .serviceRefused(let status, let code, let message): "the investigator service refused the request (\(status) \(code)): \(message)"
         case .serviceAnswerMalformed(let reason): "the investigator service sent an answer tipvault cannot use: \(reason)"
+        case .rosterChangeInvalid(let reason): "the roster was not changed: \(reason)"
         case .remoteMissing(let path): "the keyring at \(path) names no investigator service"
         case .remoteInvalid(let url, let reason): "\(url) cannot be the investigator service address: \(reason)"
         case .remoteNotLoopback(let url, let reason): "\(url) is refused: \(reason)"
