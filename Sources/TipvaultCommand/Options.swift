@@ -55,6 +55,16 @@ struct KeyAccess: ParsableArguments {
         try unlockedInvestigation(location, readOnly: readOnly).investigation
     }
 
+    /// A signed client of the investigator service in the keyring's `remote.conf`, as the
+    /// investigator running the command (one passphrase prompt, for their signing key).
+    func serviceClient() throws(VaultError) -> ServiceClient {
+        let name = try ring.resolveInvestigator(investigator ?? ProcessInfo.processInfo.environment["TIPVAULT_INVESTIGATOR"])
+        let remote = try ring.remote()
+        guard try ring.signingPublicKey(investigator: name) != nil else { throw .signingKeyMissing(investigator: name) }
+        let passphrase = try Passphrase.read(file: passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(name): ")
+        return ServiceClient(remote: remote, key: try ring.signingKey(investigator: name, passphrase: passphrase))
+    }
+
     /// The investigation and the passphrase that unlocked it, for writes that also need the
     /// signing key (one prompt, not two).
     func unlockedInvestigation(_ location: VaultLocation, readOnly: Bool = false) throws(VaultError) -> (

@@ -33,15 +33,6 @@ struct RosterCommand: ParsableCommand {
         return sequence
     }
 
-    static func client(_ access: KeyAccess) throws(VaultError) -> ServiceClient {
-        let ring = access.ring
-        let name = try ring.resolveInvestigator(access.investigator ?? ProcessInfo.processInfo.environment["TIPVAULT_INVESTIGATOR"])
-        let remote = try ring.remote()
-        guard try ring.signingPublicKey(investigator: name) != nil else { throw .signingKeyMissing(investigator: name) }
-        let passphrase = try Passphrase.read(file: access.passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(name): ")
-        return ServiceClient(remote: remote, key: try ring.signingKey(investigator: name, passphrase: passphrase))
-    }
-
     static func print(_ signed: SignedRoster?) {
         guard let signed else { return Console.out("no roster yet (only the keys in the server's admin.pub are admins)") }
         Console.out("roster sequence \(signed.roster.sequence), signed by \(signed.signer.text)")
@@ -54,7 +45,7 @@ struct RosterCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the service's roster (its signature checked).")
         @OptionGroup var access: KeyAccess
         func run() throws {
-            try Console.run { () throws(VaultError) in RosterCommand.print(try RosterCommand.current(try RosterCommand.client(access))) }
+            try Console.run { () throws(VaultError) in RosterCommand.print(try RosterCommand.current(try access.serviceClient())) }
         }
     }
 
@@ -74,7 +65,7 @@ struct RosterCommand: ParsableCommand {
                 do { publicKey = try InvestigatorPublicKey(text: key) } catch {
                     throw .rosterChangeInvalid(reason: "the key is not a signing key as `tipvault whoami` prints it (\(error))")
                 }
-                let client = try RosterCommand.client(access)
+                let client = try access.serviceClient()
                 let old = try RosterCommand.current(client)
                 let others = (old?.roster.members ?? []).filter { $0.name != name && $0.key != publicKey }
                 let sequence = try RosterCommand.replace(client, after: old, members: others + [.init(name: name, key: publicKey, role: role)])
@@ -90,7 +81,7 @@ struct RosterCommand: ParsableCommand {
         @OptionGroup var access: KeyAccess
         func run() throws {
             try Console.run { () throws(VaultError) in
-                let client = try RosterCommand.client(access)
+                let client = try access.serviceClient()
                 let old = try RosterCommand.current(client)
                 let members = old?.roster.members ?? []
                 guard members.contains(where: { $0.name == name && $0.role != .revoked }) else {

@@ -21,17 +21,13 @@ struct SyncCommand: ParsableCommand {
     func run() throws {
         try Console.run { () throws(VaultError) in
             let ring = access.ring
-            let name = try ring.resolveInvestigator(access.investigator ?? ProcessInfo.processInfo.environment["TIPVAULT_INVESTIGATOR"])
-            let remote = try ring.remote()
-            guard try ring.signingPublicKey(investigator: name) != nil else { throw .signingKeyMissing(investigator: name) }
-            let passphrase = try Passphrase.read(file: access.passphraseFile, environment: "TIPVAULT_PASSPHRASE", prompt: "Passphrase for \(name): ")
-            let client = ServiceClient(remote: remote, key: try ring.signingKey(investigator: name, passphrase: passphrase))
+            let client = try access.serviceClient()
             let cacheURL = URL(fileURLWithPath: vault, isDirectory: true)
             let cache = try Vault(directory: cacheURL, policy: .init())
             try ring.writeAgencyKeys(intoCache: cacheURL)
             let counts = try Self.sync(client: client, cache: cache)
             Console.out(
-                "synced from \(remote.url): \(counts.tips) new tip\(counts.tips == 1 ? "" : "s"), \(counts.envelopes) envelope\(counts.envelopes == 1 ? "" : "s"), "
+                "synced from \(client.remote.url): \(counts.tips) new tip\(counts.tips == 1 ? "" : "s"), \(counts.envelopes) envelope\(counts.envelopes == 1 ? "" : "s"), "
                     + "\(counts.events) event\(counts.events == 1 ? "" : "s"), \(counts.notices) notice\(counts.notices == 1 ? "" : "s"), \(counts.removed) removed"
             )
         }
