@@ -15,12 +15,6 @@ import Testing
 struct RawVolumeTests {
     static func sh(_ tool: String, _ args: [String]) throws -> Run.Result { try Run.tool(tool, args) }
 
-    /// glibc's memmem (a GNU extension the Glibc module does not export): a byte-by-byte
-    /// loop over 64 MiB is far too slow in a debug build.
-    static func found(_ needle: [UInt8], in hay: [UInt8]) -> Bool {
-        hay.withUnsafeBytes { h in needle.withUnsafeBytes { n in glibcMemmem(h.baseAddress, h.count, n.baseAddress, n.count) != nil } }
-    }
-
     @Test("after a phone video, a voice memo and a follow-up, no canary is anywhere on the raw ext4 volume")
     func noCanaryOnTheVolume() throws {
         guard getuid() == 0 else {
@@ -69,22 +63,19 @@ struct RawVolumeTests {
 
         let raw = [UInt8](try Data(contentsOf: image))
         // The scan can fail: the deployment's own public text is on the volume in the clear.
-        let control = Self.found(Array("tipline-agency-pk-v1:".utf8), in: raw)
+        let control = raw.contains(bytes: Array("tipline-agency-pk-v1:".utf8))
         #expect(control, "the scan reads the volume's files")
         let secrets = movie.canaries + memo.canaries + [message, followUpText, movie.url.lastPathComponent, memo.url.lastPathComponent]
         for s in secrets {
             // Results in locals, so a failure prints the canary and not 64 MiB of volume.
-            let utf8 = Self.found(Array(s.utf8), in: raw)
-            let utf16 = Self.found(Array(s.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, in: raw)
+            let utf8 = raw.contains(bytes: Array(s.utf8))
+            let utf16 = raw.contains(bytes: Array(s.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
             #expect(!utf8, "\(s) is on the raw volume")
             #expect(!utf16, "\(s) (UTF-16) is on the raw volume")
         }
         for window in VideoIntakeTests.mediaWindows(movie.bytes) {
-            let hit = Self.found(window, in: raw)
+            let hit = raw.contains(bytes: window)
             #expect(!hit, "a piece of the video's media data is on the raw volume in the clear")
         }
     }
 }
-
-@_silgen_name("memmem")
-private func glibcMemmem(_ hay: UnsafeRawPointer?, _ hayCount: Int, _ needle: UnsafeRawPointer?, _ needleCount: Int) -> UnsafeMutableRawPointer?

@@ -166,15 +166,13 @@ enum Fixtures {
 }
 
 extension Array where Element == UInt8 {
+    /// glibc's memmem: a byte loop is far too slow in a debug build over a whole volume image.
     func contains(bytes needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, count >= needle.count else { return false }
-        let first = needle[0]
-        var i = startIndex
-        let last = count - needle.count
-        while i <= last {
-            if self[i] == first && self[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
-        }
-        return false
+        return withUnsafeBytes { h in needle.withUnsafeBytes { n in glibcMemmem(h.baseAddress, h.count, n.baseAddress, n.count) != nil } }
     }
 }
+
+/// memmem is a GNU extension the Glibc module does not export.
+@_silgen_name("memmem")
+private func glibcMemmem(_ hay: UnsafeRawPointer?, _ hayCount: Int, _ needle: UnsafeRawPointer?, _ needleCount: Int) -> UnsafeMutableRawPointer?
