@@ -22,12 +22,14 @@ extension ISOBMFFNeutraliser {
                 free(child, because: [.other])
             }
         }
-        if let iprp = try only("iprp") { try scanProperties(iprp) }
+        let iprp = try only("iprp")
+        if let iprp { try scanProperties(iprp) }
 
         let infos = try file.itemInfos(iinf)
         let locations = try iloc.map { box throws(RedactionError) in try file.itemLocations(box) } ?? []
         let references = try only("iref").map { box throws(RedactionError) in try file.itemReferences(box) } ?? []
         let primary = try only("pitm").map { box throws(RedactionError) in try file.be(box.payload + 4, try file.u8(box.payload) == 0 ? 2 : 4) }
+        if let primary { try checkPrimaryItem(primary, infos: infos, locations: locations, properties: iprp) }
         droppedItems = try Self.thumbnailItems(references, primary: primary)
         if !droppedItems.isEmpty { pictureMeta = meta }
         for info in infos {
