@@ -85,6 +85,8 @@ struct InvestigatorSyncTests {
         #expect(replied.out == "reply sent for tip \(tipID.prefix(10)); the tipster sees it with their receipt\n")
         let status = try tipvault(server, ["status", tipID, "triaged", "--vault", cacheA, "--keyring", keyringA])
         #expect(status.status == 0, "\(status.err)")
+        let noteText = "Note canary \(UUID().uuidString)"
+        #expect(try tipvault(server, ["note", tipID, noteText, "--vault", cacheA, "--keyring", keyringA]).status == 0)
         let seen = try RawConnection.postJSON(port: server.port, "/api/v1/followup", ["receipt": receipt])
         #expect(seen.json?["status"] as? String == "triaged", "\(seen.text)")
         #expect((seen.json?["replies"] as? [[String: Any]])?.map { $0["text"] as? String } == [reply])
@@ -96,13 +98,28 @@ struct InvestigatorSyncTests {
         #expect(again.out == second.out, "\(again.err)")
 
         let syncB = try sync(keyringB.path, cacheB)
-        #expect(syncB.out == "synced from \(url): 1 new tip, 1 envelope, 2 events, 2 notices, 0 removed\n", "\(syncB.err)")
+        #expect(syncB.out == "synced from \(url): 1 new tip, 1 envelope, 3 events, 2 notices, 0 removed\n", "\(syncB.err)")
         let showB = try tipvault(server, ["show", tipID, "--json", "--vault", cacheB, "--keyring", keyringB.path])
         let detail = try #require(try json(showB.out) as? [String: Any], "\(showB.err)")
         #expect((detail["state"] as? [String: Any])?["status"] as? String == "triaged")
         let events = try #require(detail["events"] as? [[String: Any]], "\(showB.out)")
-        #expect(events.map { $0["kind"] as? String } == ["reply", "status"])
-        #expect(events.map { $0["by"] as? String } == ["ana", "ana"])
+        #expect(events.map { $0["kind"] as? String } == ["reply", "status", "note"])
+        #expect(events.map { $0["by"] as? String } == ["ana", "ana", "ana"])
+        #expect(events.last?["value"] as? String == noteText)
+
+        // After replies, notes and two syncs the server's side decrypts nothing: no tip, reply or
+        // note text, no passphrase and no investigator secret anywhere in its data, temp or logs.
+        let serverFiles =
+            [server.vault, server.tmp].flatMap { ServerUnderTest.files(under: $0) } + [
+                (server.stdoutLog.path, Array(server.stdoutText.utf8)), (server.stderrLog.path, Array(server.stderrText.utf8)),
+            ]
+        #expect(serverFiles.count > 3)
+        for canary in [message, reply, noteText, receipt, ServerUnderTest.passphrase] {
+            for (path, bytes) in serverFiles where bytes.contains(bytes: Array(canary.utf8)) {
+                Issue.record("\(path) holds \(canary.prefix(12))…")
+            }
+        }
+        #expect(!serverFiles.contains { $0.path.hasSuffix(".tlsign") || $0.path.hasSuffix(".tlkey") })
         #expect(events.first?["value"] as? String == reply)
 
         // Purged on the server: gone from the cache on the next sync.
