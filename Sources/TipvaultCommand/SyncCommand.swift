@@ -8,15 +8,28 @@ import TiplineVault
 /// each time: the id set is how deletions are learnt (a purged tip leaves the cache), and
 /// whatever the cache already holds (envelopes by seq, records by content id) is not fetched
 /// or stored again, so a second sync stores nothing.
+///
+/// `--watch` keeps syncing every `--interval` seconds and prints a line only when tips or
+/// follow-ups arrived: an alert that says how many, never what (the cache holds only
+/// ciphertext, and the line is counted before anything is opened).
 struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Pull new tips, follow-ups, triage and replies from the investigator service into a cache vault.")
 
     @Option(name: .long, help: ArgumentHelp("The local cache vault directory (created on first sync).", valueName: "DIR"))
     var vault: String
+    @Flag(name: .long, help: "Keep syncing and print a line whenever new tips or follow-ups arrive (Ctrl-C ends).")
+    var watch = false
+    @Option(name: .long, help: ArgumentHelp("Seconds between syncs with --watch (1–3600).", valueName: "SECONDS"))
+    var interval = 60
     @OptionGroup var access: KeyAccess
 
-    struct Counts { var tips = 0, envelopes = 0, events = 0, notices = 0, removed = 0 }
+    struct Counts { var tips = 0, envelopes = 0, followUps = 0, events = 0, notices = 0, removed = 0 }
+
+    func validate() throws {
+        guard (1...3600).contains(interval) else { throw ValidationError("--interval must be between 1 and 3600 seconds.") }
+        guard watch || interval == 60 else { throw ValidationError("--interval only applies with --watch.") }
+    }
 
     func run() throws {
         try Console.run { () throws(VaultError) in
@@ -27,10 +40,39 @@ struct SyncCommand: ParsableCommand {
             try ring.writeAgencyKeys(intoCache: cacheURL)
             let counts = try Self.sync(client: client, cache: cache)
             Console.out(
-                "synced from \(client.remote.url): \(counts.tips) new tip\(counts.tips == 1 ? "" : "s"), \(counts.envelopes) envelope\(counts.envelopes == 1 ? "" : "s"), "
-                    + "\(counts.events) event\(counts.events == 1 ? "" : "s"), \(counts.notices) notice\(counts.notices == 1 ? "" : "s"), \(counts.removed) removed"
-            )
+                "synced from \(client.remote.url): \(Self.plural(counts.tips, "new tip")), \(Self.plural(counts.envelopes, "envelope")), "
+                    + "\(Self.plural(counts.events, "event")), \(Self.plural(counts.notices, "notice")), \(counts.removed) removed")
+            guard watch else { return }
+            Console.out("watching \(client.remote.url) every \(interval) s; Ctrl-C ends")
+            while true {
+                sleep(UInt32(interval))
+                do throws(VaultError) {
+                    let counts = try Self.sync(client: client, cache: cache)
+                    guard let alert = Self.alert(counts) else { continue }
+                    Console.out("\(Self.clock()) \(alert)")
+                } catch {
+                    // A service that is down for a while must not end the watch: say so, go on.
+                    Console.note("warning: \(Self.clock()) sync failed: \(error.description)")
+                }
+            }
         }
+    }
+
+    /// "2 new tips, 1 follow-up", or nil when neither arrived (triage alone is not news).
+    static func alert(_ counts: Counts) -> String? {
+        var parts: [String] = []
+        if counts.tips > 0 { parts.append(plural(counts.tips, "new tip")) }
+        if counts.followUps > 0 { parts.append(plural(counts.followUps, "follow-up")) }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+
+    static func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    /// The investigator's own local time, hours and minutes: when they learnt, not when it was sent.
+    static func clock() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm"
+        return formatter.string(from: Date())
     }
 
     static func sync(client: ServiceClient, cache: Vault) throws(VaultError) -> Counts {
@@ -52,6 +94,8 @@ struct SyncCommand: ParsableCommand {
                 let (header, parts) = try EnvelopeStream.parse(stream.body)
                 if try cache.mirrorEnvelope(tip: id, tipDay: tip.day, seq: envelope.seq, day: envelope.day, header: header, parts: parts) {
                     counts.envelopes += 1
+                    // Envelope 0 is the tip itself; later ones are the tipster's follow-ups.
+                    if envelope.seq > 0 && mine != nil { counts.followUps += 1 }
                 }
             }
             for (table, records, have) in [
